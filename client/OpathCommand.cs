@@ -1,0 +1,15 @@
+using System.CommandLine;
+using OrleansPathology.Client.Commands;
+
+namespace OrleansPathology.Client;
+
+/// <summary>The root of the <c>opath</c> console: one sub-command per step of the workflow.</summary>
+internal static class OpathCommand
+{
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("OrleansPathology: metastasis detection in whole-slide images on an Orleans cluster.");
+        root.Subcommands.Add(SlideCommand.Create());
+        return root;
+    }
+}

@@ -1,0 +1,3 @@
+using OrleansPathology.Client;
+
+return await OpathCommand.Create().Parse(args).InvokeAsync();

@@ -1,0 +1,249 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using OrleansPathology.Imaging;
+
+namespace OrleansPathology.Slides;
+
+/// <summary>
+/// A whole-slide image opened through OpenSlide. One instance may be read from many threads at once
+/// (OpenSlide handles are thread-safe); disposing waits for reads in flight.
+/// </summary>
+public sealed class Slide : IDisposable
+{
+    private readonly OpenSlideHandle _handle;
+
+    private Slide(string path, OpenSlideHandle handle)
+    {
+        Path = path;
+        _handle = handle;
+        Properties = ReadProperties();
+        Vendor = Properties.GetValueOrDefault("openslide.vendor") ?? "unknown";
+        Levels = ReadLevels();
+        AssociatedImages = ReadAssociatedImageInfos();
+        MicronsPerPixel = ResolveMicronsPerPixel(Properties);
+    }
+
+    /// <summary>The file this slide was opened from, as given.</summary>
+    public string Path { get; }
+
+    /// <summary>OpenSlide's format name: aperio, generic-tiff, hamamatsu, mirax, ...</summary>
+    public string Vendor { get; }
+
+    /// <summary>Every property OpenSlide reports (openslide.*, tiff.*, vendor keys).</summary>
+    public IReadOnlyDictionary<string, string> Properties { get; }
+
+    /// <summary>The pyramid, level 0 (full resolution) first.</summary>
+    public IReadOnlyList<SlideLevel> Levels { get; }
+
+    /// <summary>Level-0 width and height.</summary>
+    public (long Width, long Height) Dimensions => (Levels[0].Width, Levels[0].Height);
+
+    /// <summary>Level-0 resolution, or null when neither OpenSlide nor the TIFF tags give one.</summary>
+    public MicronsPerPixel? MicronsPerPixel { get; }
+
+    public IReadOnlyList<AssociatedImageInfo> AssociatedImages { get; }
+
+    /// <summary>The OpenSlide library version in use.</summary>
+    public static string LibraryVersion => Marshal.PtrToStringUTF8(OpenSlideNative.GetVersion()) ?? "unknown";
+
+    /// <summary>
+    /// Opens a slide. Every failure (missing file, directory, empty or corrupt file, a format OpenSlide
+    /// does not read) is a <see cref="SlideException"/> naming the file and the reason.
+    /// </summary>
+    public static Slide Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (Directory.Exists(path))
+            throw new SlideException(path, "is a directory, not a slide file");
+        if (!File.Exists(path))
+            throw new SlideException(path, "file not found");
+        if (new FileInfo(path).Length == 0)
+            throw new SlideException(path, "file is empty");
+
+        OpenSlideHandle handle;
+        try
+        {
+            if (OpenSlideNative.DetectVendor(path) == IntPtr.Zero)
+                throw new SlideException(path, "not a slide format OpenSlide " + LibraryVersion + " can read");
+            handle = OpenSlideNative.Open(path);
+        }
+        catch (DllNotFoundException ex)
+        {
+            throw new SlideException(path, "cannot load libopenslide.so.0 (install Debian's libopenslide0)", ex);
+        }
+
+        if (handle.IsInvalid)
+        {
+            handle.Dispose();
+            throw new SlideException(path, "not a slide format OpenSlide " + LibraryVersion + " can read");
+        }
+
+        var error = ErrorOf(handle);
+        if (error is not null)
+        {
+            handle.Dispose();
+            throw new SlideException(path, error);
+        }
+
+        try
+        {
+            return new Slide(path, handle);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The level whose downsample is the largest not above <paramref name="downsample"/> (OpenSlide's rule).</summary>
+    public int BestLevelForDownsample(double downsample)
+    {
+        // OpenSlide's own rule, restated in managed code so it cannot fail once the slide is open.
+        if (downsample < Levels[0].Downsample) return 0;
+        for (var i = 1; i < Levels.Count; i++)
+        {
+            if (downsample < Levels[i].Downsample) return i - 1;
+        }
+        return Levels.Count - 1;
+    }
+
+    /// <summary>
+    /// Reads a region into RGB. <paramref name="x"/>, <paramref name="y"/> are level-0 coordinates of the top
+    /// left pixel; <paramref name="width"/>, <paramref name="height"/> are in pixels of <paramref name="level"/>.
+    /// Alpha is un-premultiplied; pixels outside the slide (alpha 0) come back white, like glass.
+    /// </summary>
+    public RgbImage ReadRegion(long x, long y, int level, int width, int height)
+    {
+        var image = new RgbImage(width, height);
+        ReadRegion(x, y, level, width, height, image.Pixels);
+        return image;
+    }
+
+    /// <summary>As <see cref="ReadRegion(long,long,int,int,int)"/>, into a caller's buffer of width*height*3 bytes.</summary>
+    public unsafe void ReadRegion(long x, long y, int level, int width, int height, Span<byte> rgb)
+    {
+        ValidateLevel(level);
+        ArgumentOutOfRangeException.ThrowIfNegative(width);
+        ArgumentOutOfRangeException.ThrowIfNegative(height);
+        var count = checked(width * height);
+        if (rgb.Length < count * 3)
+            throw new ArgumentException($"buffer of {rgb.Length} bytes is too small for {width}x{height} RGB", nameof(rgb));
+        if (count == 0) return;
+
+        var argb = (uint*)NativeMemory.Alloc((nuint)count, sizeof(uint));
+        try
+        {
+            OpenSlideNative.ReadRegion(_handle, argb, x, y, level, width, height);
+            ThrowIfError($"reading {width}x{height} at ({x},{y}) level {level}");
+            ArgbConversion.ToRgb(new ReadOnlySpan<uint>(argb, count), rgb);
+        }
+        finally
+        {
+            NativeMemory.Free(argb);
+        }
+    }
+
+    /// <summary>Reads an associated image (label, macro, thumbnail) by name.</summary>
+    public unsafe RgbImage ReadAssociatedImage(string name)
+    {
+        var info = AssociatedImages.FirstOrDefault(a => a.Name == name)
+            ?? throw new SlideException(Path, $"has no associated image '{name}' (it has: {string.Join(", ", AssociatedImages.Select(a => a.Name))})");
+        var count = checked((int)(info.Width * info.Height));
+        var argb = new uint[count];
+        fixed (uint* p = argb)
+        {
+            OpenSlideNative.ReadAssociatedImage(_handle, name, p);
+        }
+        ThrowIfError($"reading associated image '{name}'");
+        var image = new RgbImage((int)info.Width, (int)info.Height);
+        ArgbConversion.ToRgb(argb, image.Pixels);
+        return image;
+    }
+
+    public void Dispose() => _handle.Dispose();
+
+    private void ValidateLevel(int level)
+    {
+        if (level < 0 || level >= Levels.Count)
+            throw new SlideException(Path, $"has no level {level} (it has {Levels.Count})");
+    }
+
+    private void ThrowIfError(string doing)
+    {
+        var error = ErrorOf(_handle);
+        if (error is not null) throw new SlideException(Path, $"{doing}: {error}");
+    }
+
+    private static string? ErrorOf(OpenSlideHandle handle)
+    {
+        var error = OpenSlideNative.GetError(handle);
+        return error == IntPtr.Zero ? null : Marshal.PtrToStringUTF8(error);
+    }
+
+    private Dictionary<string, string> ReadProperties()
+    {
+        var names = OpenSlideNative.ReadStringArray(OpenSlideNative.GetPropertyNames(_handle));
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in names)
+        {
+            var value = OpenSlideNative.GetPropertyValue(_handle, name);
+            properties[name] = Marshal.PtrToStringUTF8(value) ?? string.Empty;
+        }
+        ThrowIfError("reading properties");
+        return properties;
+    }
+
+    private List<SlideLevel> ReadLevels()
+    {
+        var count = OpenSlideNative.GetLevelCount(_handle);
+        ThrowIfError("reading the level count");
+        if (count < 1) throw new SlideException(Path, "has no pyramid levels");
+        var levels = new List<SlideLevel>(count);
+        for (var i = 0; i < count; i++)
+        {
+            OpenSlideNative.GetLevelDimensions(_handle, i, out var w, out var h);
+            levels.Add(new SlideLevel(i, w, h, OpenSlideNative.GetLevelDownsample(_handle, i)));
+        }
+        ThrowIfError("reading level dimensions");
+        return levels;
+    }
+
+    private List<AssociatedImageInfo> ReadAssociatedImageInfos()
+    {
+        var names = OpenSlideNative.ReadStringArray(OpenSlideNative.GetAssociatedImageNames(_handle));
+        var infos = new List<AssociatedImageInfo>(names.Count);
+        foreach (var name in names)
+        {
+            OpenSlideNative.GetAssociatedImageDimensions(_handle, name, out var w, out var h);
+            infos.Add(new AssociatedImageInfo(name, w, h));
+        }
+        ThrowIfError("reading associated image names");
+        return infos;
+    }
+
+    /// <summary>openslide.mpp-* first; else the TIFF resolution tags (generic TIFF reports no mpp); else unknown.</summary>
+    internal static MicronsPerPixel? ResolveMicronsPerPixel(IReadOnlyDictionary<string, string> properties)
+    {
+        if (TryPositive(properties, "openslide.mpp-x", out var mppX) && TryPositive(properties, "openslide.mpp-y", out var mppY))
+            return new MicronsPerPixel(mppX, mppY, ResolutionSource.OpenSlide);
+
+        if (!TryPositive(properties, "tiff.XResolution", out var xres) || !TryPositive(properties, "tiff.YResolution", out var yres))
+            return null;
+        double micronsPerUnit = properties.GetValueOrDefault("tiff.ResolutionUnit") switch
+        {
+            "centimeter" => 10_000,
+            "inch" => 25_400,
+            _ => 0, // "none" or absent: the tags give an aspect ratio, not a physical size.
+        };
+        return micronsPerUnit == 0 ? null : new MicronsPerPixel(micronsPerUnit / xres, micronsPerUnit / yres, ResolutionSource.TiffTags);
+    }
+
+    private static bool TryPositive(IReadOnlyDictionary<string, string> properties, string key, out double value)
+    {
+        value = 0;
+        return properties.TryGetValue(key, out var text)
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value)
+            && value > 0 && double.IsFinite(value);
+    }
+}
