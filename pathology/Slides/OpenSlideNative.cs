@@ -31,6 +31,9 @@ internal static partial class OpenSlideNative
     [LibraryImport(Library, EntryPoint = "openslide_get_level_downsample")]
     internal static partial double GetLevelDownsample(OpenSlideHandle osr, int level);
 
+    [LibraryImport(Library, EntryPoint = "openslide_get_best_level_for_downsample")]
+    internal static partial int GetBestLevelForDownsample(OpenSlideHandle osr, double downsample);
+
     [LibraryImport(Library, EntryPoint = "openslide_read_region")]
     internal static unsafe partial void ReadRegion(OpenSlideHandle osr, uint* dest, long x, long y, int level, long width, long height);
 

@@ -96,16 +96,12 @@ public sealed class Slide : IDisposable
         }
     }
 
-    /// <summary>The level whose downsample is the largest not above <paramref name="downsample"/> (OpenSlide's rule).</summary>
+    /// <summary>The level OpenSlide picks for reading at <paramref name="downsample"/>: the coarsest not finer than asked.</summary>
     public int BestLevelForDownsample(double downsample)
     {
-        // OpenSlide's own rule, restated in managed code so it cannot fail once the slide is open.
-        if (downsample < Levels[0].Downsample) return 0;
-        for (var i = 1; i < Levels.Count; i++)
-        {
-            if (downsample < Levels[i].Downsample) return i - 1;
-        }
-        return Levels.Count - 1;
+        var level = OpenSlideNative.GetBestLevelForDownsample(_handle, downsample);
+        ThrowIfError($"choosing a level for downsample {downsample}");
+        return Math.Max(level, 0);
     }
 
     /// <summary>

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the system libraries OrleansPathology needs on Debian 12 / Ubuntu, only where missing.
+#   libopenslide0 + openslide-tools  slide reading (P/Invoke binding over libopenslide.so.0)
+#   libturbojpeg0                    JPEG tile encoding for synthetic slides, decode benchmarks
+#   libvips-tools                    converting and inspecting pyramidal TIFFs by hand
+set -euo pipefail
+
+packages=(libopenslide0 openslide-tools libturbojpeg0 libvips-tools)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
+echo "setup: system packages present (${packages[*]})"
