@@ -54,5 +54,5 @@ internal static class CliErrors
     }
 
     private static bool IsUserError(Exception ex) =>
-        ex is SlideException or IOException or UnauthorizedAccessException or InvalidDataException or FormatException or ArgumentException;
+        ex is SlideException or OrleansPathology.Model.ModelWeightsException or OrleansPathology.Inference.MaskMismatchException or IOException or UnauthorizedAccessException or InvalidDataException or FormatException or ArgumentException;
 }

@@ -12,6 +12,8 @@ internal static class OpathCommand
         root.Subcommands.Add(SlideCommand.Create());
         root.Subcommands.Add(MaskCommand.Create());
         root.Subcommands.Add(AnnotationsCommand.Create());
+        root.Subcommands.Add(ModelCommand.Create());
+        root.Subcommands.Add(InferCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Diagnostics;
+using OrleansPathology.Imaging;
+using OrleansPathology.Inference;
+using OrleansPathology.Model;
+using OrleansPathology.Slides;
+using OrleansPathology.Tissue;
+using Spectre.Console;
+
+namespace OrleansPathology.Client.Commands;
+
+/// <summary><c>opath infer SLIDE --weights W --out DIR</c>: score one slide in this process, with a progress bar.</summary>
+internal static class InferCommand
+{
+    public static Command Create()
+    {
+        var slideArg = new Argument<string>("slide") { Description = "The slide to score." };
+        var weights = new Option<string>("--weights") { Description = "Model weights (from `opath model init|import` or training).", Required = true };
+        var mask = new Option<string?>("--mask") { Description = "Tissue mask from `opath mask`; computed when absent." };
+        var stride = new Option<int>("--stride") { Description = "Level-0 pixels per map cell.", DefaultValueFactory = _ => 64 };
+        var mode = new Option<InferenceMode>("--mode") { Description = "dense (shared computation) or patch (MONAI reference).", DefaultValueFactory = _ => InferenceMode.Dense };
+        var device = new Option<string>("--device") { Description = "cpu or cuda:N.", DefaultValueFactory = _ => "cpu" };
+        var precision = new Option<string>("--precision") { Description = "fp32, bf16 (CPU) or fp16 (CUDA).", DefaultValueFactory = _ => "fp32" };
+        var output = new Option<string>("--out") { Description = "Folder for the map, heatmap and lesions CSV.", Required = true };
+        var command = new Command("infer", "Score one slide in-process: probability map, heatmap and lesions.")
+        {
+            slideArg, weights, mask, stride, mode, device, precision, output,
+        };
+        command.SetAction((parse, token) => CliErrors.RunAsync(async () =>
+        {
+            var options = new InferenceOptions { Stride = parse.GetValue(stride), Mode = parse.GetValue(mode) };
+            options.Validate();
+            var computeDevice = ComputeDevice.Parse(parse.GetValue(device)!, parse.GetValue(precision)!);
+            using var slide = Slide.Open(parse.GetValue(slideArg)!);
+            var tissue = parse.GetValue(mask) is { } maskPath ? SlideMask.Load(maskPath) : TissueDetector.Detect(slide).Mask;
+            var load = Stopwatch.StartNew();
+            using var computer = new BatchComputer(ModelWeights.Load(parse.GetValue(weights)!).Model, computeDevice);
+            var loadSeconds = load.Elapsed.TotalSeconds;
+
+            var clock = Stopwatch.StartNew();
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            ProbabilityMap map = null!;
+            await console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .StartAsync(async context =>
+                {
+                    var task = context.AddTask(Path.GetFileName(slide.Path));
+                    var progress = new Progress<InferenceProgress>(p =>
+                    {
+                        task.MaxValue = Math.Max(1, p.CellsTotal);
+                        task.Value = p.CellsDone;
+                        task.Description = $"{Path.GetFileName(slide.Path)} {p.CellsDone}/{p.CellsTotal} cells";
+                    });
+                    map = await SlideInference.RunAsync(slide, tissue, computer, options, progress, token);
+                    task.Value = task.MaxValue;
+                });
+            var seconds = clock.Elapsed.TotalSeconds;
+
+            var outDir = parse.GetValue(output)!;
+            var lesions = InferenceOutputs.Write(outDir, slide, map);
+            var paths = InferenceOutputPaths.For(outDir, slide.Path);
+            var cells = map.ComputedCount();
+            Console.WriteLine($"{slide.Path}: {cells} cells in {seconds:0.0} s ({cells / Math.Max(seconds, 1e-9):0.0} cells/s, {options.Mode}, {computeDevice}; model loaded in {loadSeconds:0.0} s)");
+            Console.WriteLine($"  {lesions.Count} lesion(s) above {LesionDetector.DefaultThreshold}; max probability {MaxOf(map):0.###}");
+            Console.WriteLine($"  map      {paths.Map}");
+            Console.WriteLine($"  lesions  {paths.Lesions}");
+            Console.WriteLine($"  heatmap  {paths.Heatmap}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static float MaxOf(ProbabilityMap map) => map.Values.Where(v => !float.IsNaN(v)).DefaultIfEmpty(0).Max();
+}

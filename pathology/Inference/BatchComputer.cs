@@ -1,0 +1,65 @@
+using OrleansPathology.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace OrleansPathology.Inference;
+
+/// <summary>
+/// The compute half of inference: a loaded model on one device runs read batches to probabilities.
+/// One instance is used by one thread at a time (a model's forward pass is not re-entrant).
+/// </summary>
+public sealed class BatchComputer : IDisposable
+{
+    private readonly FcnResNet18 _model;
+
+    public BatchComputer(FcnResNet18 model, ComputeDevice device)
+    {
+        Device = device;
+        _model = ModelLoader.PrepareForInference(model, device);
+    }
+
+    public ComputeDevice Device { get; }
+
+    public BatchResult Compute(BatchPixels pixels)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var input = PatchTensor.FromRgb(pixels.Rgb, pixels.Count, pixels.Height, pixels.Width, Device.TorchDevice, Device.ScalarType);
+        var probabilities = _model.forward(input).sigmoid().to(ScalarType.Float32).cpu();
+        var batch = pixels.Batch;
+        return batch.Mode == InferenceMode.Patch
+            ? new BatchResult(batch.Index, batch.Cells, probabilities.reshape(-1).data<float>().ToArray())
+            : new BatchResult(batch.Index, batch.Cells, SampleCells(probabilities[0, 0], batch));
+    }
+
+    // Reads each tissue cell's value from the dense output grid (bilinear where the stride is not a multiple of 32).
+    private static float[] SampleCells(Tensor map, TileBatch batch)
+    {
+        var height = (int)map.shape[0];
+        var width = (int)map.shape[1];
+        var values = map.contiguous().data<float>().ToArray();
+        var rect = batch.Region!.Value;
+        var result = new float[batch.Cells.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var (ox, oy) = DenseGeometry.OutputPosition(batch.Cells[i], rect, batch.Stride);
+            result[i] = Bilinear(values, width, height, ox, oy);
+        }
+        return result;
+    }
+
+    private static float Bilinear(float[] values, int width, int height, double x, double y)
+    {
+        var x0 = Math.Min((int)Math.Floor(x), width - 1);
+        var y0 = Math.Min((int)Math.Floor(y), height - 1);
+        var x1 = Math.Min(x0 + 1, width - 1);
+        var y1 = Math.Min(y0 + 1, height - 1);
+        var fx = (float)(x - x0);
+        var fy = (float)(y - y0);
+        var top = values[y0 * width + x0] * (1 - fx) + values[y0 * width + x1] * fx;
+        var bottom = values[y1 * width + x0] * (1 - fx) + values[y1 * width + x1] * fx;
+        return top * (1 - fy) + bottom * fy;
+    }
+
+    public void Dispose() => _model.Dispose();
+}

@@ -1,0 +1,10 @@
+namespace OrleansPathology.Inference;
+
+/// <summary>
+/// The pixels one batch needs, read from the slide: <see cref="Count"/> RGB images of
+/// <see cref="Width"/> x <see cref="Height"/> back to back (224 patches, or one dense region).
+/// </summary>
+public sealed record BatchPixels(TileBatch Batch, byte[] Rgb, int Count, int Width, int Height, long OriginX, long OriginY)
+{
+    public long Bytes => Rgb.LongLength;
+}

@@ -1,0 +1,56 @@
+using OrleansPathology.Model;
+using OrleansPathology.Slides;
+
+namespace OrleansPathology.Inference;
+
+/// <summary>Reads the level-0 pixels of a tile batch from its slide: the I/O half of inference.</summary>
+public static class BatchReader
+{
+    public static BatchPixels Read(Slide slide, TileBatch batch)
+    {
+        var grid = new CellGrid(slide.Dimensions.Width, slide.Dimensions.Height, batch.Stride);
+        return batch.Mode == InferenceMode.Patch ? ReadPatches(slide, grid, batch) : ReadRegion(slide, grid, batch);
+    }
+
+    private static BatchPixels ReadPatches(Slide slide, CellGrid grid, TileBatch batch)
+    {
+        var size = batch.PatchSize;
+        var patchBytes = size * size * 3;
+        var rgb = new byte[checked(batch.Cells.Count * patchBytes)];
+        for (var i = 0; i < batch.Cells.Count; i++)
+        {
+            var (x, y) = grid.PatchOrigin(batch.Cells[i], size);
+            slide.ReadRegion(x, y, 0, size, size, rgb.AsSpan(i * patchBytes, patchBytes));
+        }
+        return new BatchPixels(batch, rgb, batch.Cells.Count, size, size, 0, 0);
+    }
+
+    private static BatchPixels ReadRegion(Slide slide, CellGrid grid, TileBatch batch)
+    {
+        var rect = batch.Region ?? throw new ArgumentException($"dense batch {batch.Index} of {batch.SlidePath} has no region");
+        var (width, height) = DenseGeometry.RegionPixels(rect, batch.Stride, batch.PatchSize);
+        var (x, y) = grid.PatchOrigin(new Cell(rect.X, rect.Y), batch.PatchSize);
+        var rgb = new byte[checked(width * height * 3)];
+        slide.ReadRegion(x, y, 0, width, height, rgb);
+        return new BatchPixels(batch, rgb, 1, width, height, x, y);
+    }
+}
+
+/// <summary>
+/// Where dense inference reads and where each cell's logit lies in the network's output. The network
+/// emits one logit per <see cref="FcnResNet18.OutputStride"/> (32) pixels of window offset, so a cell whose
+/// window starts k*stride pixels into the region sits at output position k*stride/32: exact for strides
+/// that are multiples of 32, bilinearly resampled otherwise.
+/// </summary>
+public static class DenseGeometry
+{
+    /// <summary>Region size in pixels: every cell window of the rectangle, rounded up to whole output steps.</summary>
+    public static (int Width, int Height) RegionPixels(CellRect rect, int stride, int patchSize) =>
+        (RoundUp((rect.Width - 1) * stride + patchSize), RoundUp((rect.Height - 1) * stride + patchSize));
+
+    /// <summary>Fractional output position of a cell's window inside its region.</summary>
+    public static (double X, double Y) OutputPosition(Cell cell, CellRect rect, int stride) =>
+        ((cell.X - rect.X) * (double)stride / FcnResNet18.OutputStride, (cell.Y - rect.Y) * (double)stride / FcnResNet18.OutputStride);
+
+    private static int RoundUp(int pixels) => (pixels + FcnResNet18.OutputStride - 1) / FcnResNet18.OutputStride * FcnResNet18.OutputStride;
+}

@@ -1,0 +1,40 @@
+namespace OrleansPathology.Inference;
+
+/// <summary>How a slide is scored. Defaults reproduce the MONAI bundle's grid (stride 64, 224 patches).</summary>
+public sealed record InferenceOptions
+{
+    /// <summary>Level-0 pixels per map cell. Default 64: one cell per tissue-mask pixel at level 6.</summary>
+    public int Stride { get; init; } = 64;
+
+    /// <summary>Window side in level-0 pixels. The network's design size: 224.</summary>
+    public int PatchSize { get; init; } = 224;
+
+    /// <summary>Dense (shared computation, the default) or patch (MONAI's reference semantics).</summary>
+    public InferenceMode Mode { get; init; } = InferenceMode.Dense;
+
+    /// <summary>Patch mode: patches per forward pass. 32 keeps a CPU busy without large buffers.</summary>
+    public int PatchesPerBatch { get; init; } = 32;
+
+    /// <summary>
+    /// Dense mode: side of a region in cells. 24 cells at stride 64 reads 1696 px squares: large enough
+    /// that the 112 px halo costs little, small enough that activations stay well under a gigabyte.
+    /// </summary>
+    public int RegionCells { get; init; } = 24;
+
+    /// <summary>Concurrent slide readers feeding the compute stage.</summary>
+    public int Readers { get; init; } = 2;
+
+    /// <summary>Read batches waiting for compute at most: bounds memory whatever the slide size.</summary>
+    public int Prefetch { get; init; } = 2;
+
+    public void Validate()
+    {
+        if (Stride < 1) throw new ArgumentException($"stride must be positive (got {Stride})");
+        if (PatchSize < 32 || PatchSize % 32 != 0) throw new ArgumentException($"patch size must be a multiple of 32 (got {PatchSize})");
+        if (PatchesPerBatch < 1 || RegionCells < 1 || Readers < 1 || Prefetch < 1)
+            throw new ArgumentException("patches per batch, region cells, readers and prefetch must be positive");
+    }
+}
+
+/// <summary>Progress of one slide: batches and cells done out of the total.</summary>
+public readonly record struct InferenceProgress(int BatchesDone, int BatchesTotal, long CellsDone, long CellsTotal);

@@ -1,0 +1,36 @@
+using OrleansPathology.Imaging;
+using OrleansPathology.Slides;
+using OrleansPathology.Tissue;
+
+namespace OrleansPathology.Inference;
+
+/// <summary>Where one slide's results are written, named after the slide file.</summary>
+public sealed record InferenceOutputPaths(string Map, string Heatmap, string Lesions, string MapPng)
+{
+    public static InferenceOutputPaths For(string directory, string slidePath)
+    {
+        var stem = Path.GetFileNameWithoutExtension(slidePath);
+        return new(
+            Path.Combine(directory, stem + ".probmap"),
+            Path.Combine(directory, stem + ".heatmap.png"),
+            Path.Combine(directory, stem + ".csv"),
+            Path.Combine(directory, stem + ".probmap.png"));
+    }
+}
+
+/// <summary>Writes a finished map's outputs: the float map, the lesions CSV, a heatmap over the thumbnail, a greyscale map image.</summary>
+public static class InferenceOutputs
+{
+    public static IReadOnlyList<Lesion> Write(string directory, Slide slide, ProbabilityMap map, LesionDetector? detector = null)
+    {
+        Directory.CreateDirectory(directory);
+        var paths = InferenceOutputPaths.For(directory, slide.Path);
+        map.Save(paths.Map);
+        var lesions = (detector ?? new LesionDetector()).Detect(map);
+        LesionDetector.WriteCsv(paths.Lesions, lesions);
+        var thumbnail = MaskImageReader.Read(slide, MaskResolution.Choose(slide.Levels, map.Stride));
+        PngWriter.WriteRgb(paths.Heatmap, HeatmapRenderer.Render(thumbnail, map));
+        PngWriter.WriteGray(paths.MapPng, map.Width, map.Height, HeatmapRenderer.ToBytes(map));
+        return lesions;
+    }
+}

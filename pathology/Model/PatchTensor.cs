@@ -1,0 +1,26 @@
+using static TorchSharp.torch;
+
+namespace OrleansPathology.Model;
+
+/// <summary>
+/// RGB bytes to network input: NCHW, intensities scaled from [0, 255] to [-1, 1] (MONAI's
+/// ScaleIntensityRange a_min=0, a_max=255, b_min=-1, b_max=1, as the Clara model was trained).
+/// </summary>
+public static class PatchTensor
+{
+    /// <summary>
+    /// Builds a [N, 3, H, W] tensor of <paramref name="scalarType"/> on <paramref name="device"/> from
+    /// <paramref name="count"/> interleaved-RGB images of <paramref name="height"/> x <paramref name="width"/>
+    /// stored back to back in <paramref name="rgb"/>.
+    /// </summary>
+    public static Tensor FromRgb(byte[] rgb, int count, int height, int width, Device device, ScalarType scalarType)
+    {
+        if (rgb.Length < (long)count * height * width * 3)
+            throw new ArgumentException($"{rgb.Length} bytes cannot hold {count} RGB images of {width}x{height}", nameof(rgb));
+        using var scope = NewDisposeScope();
+        var bytes = tensor(rgb, [count, height, width, 3], dtype: ScalarType.Byte);
+        // Move the compact uint8 first: a quarter of the bytes of fp32 over PCIe when the device is CUDA.
+        var scaled = bytes.to(device).permute(0, 3, 1, 2).to(ScalarType.Float32).div_(127.5).sub_(1.0);
+        return scaled.to(scalarType).contiguous().MoveToOuterDisposeScope();
+    }
+}
