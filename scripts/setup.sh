@@ -3,9 +3,10 @@
 #   libopenslide0 + openslide-tools  slide reading (P/Invoke binding over libopenslide.so.0)
 #   libturbojpeg0                    JPEG tile encoding for synthetic slides, decode benchmarks
 #   libvips-tools                    converting and inspecting pyramidal TIFFs by hand
+#   postgresql-15                    the server the tests start (scripts/postgres.sh) for Orleans clustering and state
 set -euo pipefail
 
-packages=(libopenslide0 openslide-tools libturbojpeg0 libvips-tools)
+packages=(libopenslide0 openslide-tools libturbojpeg0 libvips-tools postgresql-15)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
