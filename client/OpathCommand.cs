@@ -10,6 +10,7 @@ internal static class OpathCommand
     {
         var root = new RootCommand("OrleansPathology: metastasis detection in whole-slide images on an Orleans cluster.");
         root.Subcommands.Add(SlideCommand.Create());
+        root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(MaskCommand.Create());
         root.Subcommands.Add(AnnotationsCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
