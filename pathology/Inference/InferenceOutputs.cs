@@ -5,7 +5,7 @@ using OrleansPathology.Tissue;
 namespace OrleansPathology.Inference;
 
 /// <summary>Where one slide's results are written, named after the slide file.</summary>
-public sealed record InferenceOutputPaths(string Map, string Heatmap, string Lesions, string MapPng)
+public sealed record InferenceOutputPaths(string Map, string Heatmap, string Lesions, string MapPng, string MapTiff)
 {
     public static InferenceOutputPaths For(string directory, string slidePath)
     {
@@ -14,11 +14,12 @@ public sealed record InferenceOutputPaths(string Map, string Heatmap, string Les
             Path.Combine(directory, stem + ".probmap"),
             Path.Combine(directory, stem + ".heatmap.png"),
             Path.Combine(directory, stem + ".csv"),
-            Path.Combine(directory, stem + ".probmap.png"));
+            Path.Combine(directory, stem + ".probmap.png"),
+            Path.Combine(directory, stem + ".probmap.tif"));
     }
 }
 
-/// <summary>Writes a finished map's outputs: the float map, the lesions CSV, a heatmap over the thumbnail, a greyscale map image.</summary>
+/// <summary>Writes a finished map's outputs: the float map, the lesions CSV, a heatmap over the thumbnail, the map as PNG and as a tiled TIFF.</summary>
 public static class InferenceOutputs
 {
     public static IReadOnlyList<Lesion> Write(string directory, Slide slide, ProbabilityMap map, LesionDetector? detector = null)
@@ -31,6 +32,7 @@ public static class InferenceOutputs
         var thumbnail = MaskImageReader.Read(slide, MaskResolution.Choose(slide.Levels, map.Stride));
         PngWriter.WriteRgb(paths.Heatmap, HeatmapRenderer.Render(thumbnail, map));
         PngWriter.WriteGray(paths.MapPng, map.Width, map.Height, HeatmapRenderer.ToBytes(map));
+        MapTiff.Write(paths.MapTiff, map, slide.MicronsPerPixel?.Mean);
         return lesions;
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OrleansPathology.Imaging;
 
 namespace OrleansPathology.Synthesis;
 

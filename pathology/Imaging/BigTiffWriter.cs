@@ -1,16 +1,16 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace OrleansPathology.Synthesis;
+namespace OrleansPathology.Imaging;
 
 /// <summary>
-/// Writes a tiled, JPEG-compressed, YCbCr 4:2:0 BigTIFF: tile data first, in whatever order the caller
+/// Writes a tiled BigTIFF (JPEG YCbCr 4:2:0 slides, or uncompressed greyscale maps): tile data first, in whatever order the caller
 /// appends it, then one IFD per pyramid level at the end, then the header is patched to point at them.
 /// Always BigTIFF (64-bit offsets): a 100000x100000 slide passes 4 GiB, and libtiff 4 (hence OpenSlide)
 /// reads BigTIFF as readily as classic TIFF, so one layout serves every size.
 /// Spec: TIFF 6.0 (Adobe, 1992) sections 2, 15, 21, 22; BigTIFF (Aware Systems, 2004).
 /// </summary>
-internal sealed class BigTiffWriter : IDisposable
+public sealed class BigTiffWriter : IDisposable
 {
     // TIFF field types.
     private const ushort Ascii = 2, Short = 3, Long = 4, Rational = 5, Long8 = 16;
@@ -22,7 +22,9 @@ internal sealed class BigTiffWriter : IDisposable
         TileWidth = 322, TileLength = 323, TileOffsets = 324, TileByteCounts = 325, YCbCrSubSampling = 530,
         ReferenceBlackWhite = 532;
 
+    private const ushort CompressionNone = 1;
     private const ushort CompressionJpeg = 7;         // "new-style" JPEG, TIFF Technical Note 2
+    private const ushort PhotometricBlackIsZero = 1;
     private const ushort PhotometricYCbCr = 6;
     private const ushort ResolutionUnitCentimetre = 3;
     private const uint SubfileReducedImage = 1;
@@ -81,17 +83,18 @@ internal sealed class BigTiffWriter : IDisposable
     /// <summary>Writes one IFD at the current position, its out-of-line values right after it, and leaves the position past them.</summary>
     private void WriteDirectory(TiffDirectory d, bool isLast)
     {
+        var jpeg = d.Encoding == TileEncoding.JpegYCbCr;
         var entries = new List<(ushort Tag, ushort Type, long Count, byte[] Value)>
         {
             (NewSubfileType, Long, 1, U32(d.IsReducedResolution ? SubfileReducedImage : 0)),
             (ImageWidth, Long, 1, U32(checked((uint)d.Width))),
             (ImageLength, Long, 1, U32(checked((uint)d.Height))),
-            (BitsPerSample, Short, 3, U16(8, 8, 8)),
-            (Compression, Short, 1, U16(CompressionJpeg)),
-            (PhotometricInterpretation, Short, 1, U16(PhotometricYCbCr)),
+            jpeg ? (BitsPerSample, Short, 3, U16(8, 8, 8)) : (BitsPerSample, Short, 1, U16(8)),
+            (Compression, Short, 1, U16(jpeg ? CompressionJpeg : CompressionNone)),
+            (PhotometricInterpretation, Short, 1, U16(jpeg ? PhotometricYCbCr : PhotometricBlackIsZero)),
         };
         if (d.Description is not null) entries.Add((ImageDescription, Ascii, Encoding.ASCII.GetByteCount(d.Description) + 1, AsciiZ(d.Description)));
-        entries.Add((SamplesPerPixel, Short, 1, U16(3)));
+        entries.Add((SamplesPerPixel, Short, 1, U16(jpeg ? (ushort)3 : (ushort)1)));
         entries.Add((XResolution, Rational, 1, RationalOf(d.PixelsPerCentimetre)));
         entries.Add((YResolution, Rational, 1, RationalOf(d.PixelsPerCentimetre)));
         entries.Add((PlanarConfiguration, Short, 1, U16(1)));
@@ -101,10 +104,13 @@ internal sealed class BigTiffWriter : IDisposable
         entries.Add((TileLength, Long, 1, U32((uint)d.TileSize)));
         entries.Add((TileOffsets, Long8, d.TileOffsets.Length, U64(d.TileOffsets)));
         entries.Add((TileByteCounts, Long8, d.TileByteCounts.Length, U64(d.TileByteCounts)));
-        // 2,2 matches TJSAMP_420's luma sampling factors; libtiff warns and may misdecode when they disagree.
-        entries.Add((YCbCrSubSampling, Short, 2, U16(2, 2)));
-        // The JFIF full-range coding libjpeg writes (ITU-T T.871): Y, Cb, Cr all span 0..255, chroma centred on 128.
-        entries.Add((ReferenceBlackWhite, Rational, 6, Rationals([0, 1, 255, 1, 128, 1, 255, 1, 128, 1, 255, 1])));
+        if (jpeg)
+        {
+            // 2,2 matches TJSAMP_420's luma sampling factors; libtiff warns and may misdecode when they disagree.
+            entries.Add((YCbCrSubSampling, Short, 2, U16(2, 2)));
+            // The JFIF full-range coding libjpeg writes (ITU-T T.871): Y, Cb, Cr all span 0..255, chroma centred on 128.
+            entries.Add((ReferenceBlackWhite, Rational, 6, Rationals([0, 1, 255, 1, 128, 1, 255, 1, 128, 1, 255, 1])));
+        }
 
         var start = _file.Position;
         var ifdSize = 8 + entries.Count * 20 + 8;
@@ -142,7 +148,7 @@ internal sealed class BigTiffWriter : IDisposable
         values.WriteTo(_file);
     }
 
-    private const string SoftwareName = "OrleansPathology synth";
+    private const string SoftwareName = "OrleansPathology";
 
     private static byte[] U16(params ushort[] values)
     {
