@@ -15,6 +15,12 @@ internal static class OpathCommand
         root.Subcommands.Add(AnnotationsCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(InferCommand.Create());
+        root.Subcommands.Add(SubmitCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(WatchCommand.Create());
+        root.Subcommands.Add(CancelCommand.Create());
+        root.Subcommands.Add(ResultsCommand.Create());
+        root.Subcommands.Add(DbCommand.Create());
         return root;
     }
 }

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Hosting;
+using OrleansPathology.Silo.Hosting;
 
-// The silo host. Clustering, storage and devices arrive with the cluster issue; until then it runs
-// a single localhost silo so that the layout builds and starts end to end.
+// One silo process. Settings come from appsettings.json, environment variables (Silo__Clustering,
+// Silo__ConnectionString, Workers__Devices__0, ...) and the command line (--Silo:Clustering=postgres).
 var builder = Host.CreateApplicationBuilder(args);
-builder.UseOrleans(silo => silo.UseLocalhostClustering());
+builder.AddPathologySilo();
 await builder.Build().RunAsync();

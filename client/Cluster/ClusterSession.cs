@@ -1,0 +1,172 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using OrleansPathology.Grains;
+using OrleansPathology.Silo;
+using OrleansPathology.Silo.Hosting;
+
+namespace OrleansPathology.Client.Cluster;
+
+/// <summary>
+/// A cluster for one command: either a silo started in this process (<see cref="ClusterKind.Embedded"/>; the
+/// process is the cluster, its state dies with it) or a client connected to an external one.
+/// <see cref="Client"/> is how grains are reached either way.
+/// </summary>
+internal sealed class ClusterSession : IAsyncDisposable
+{
+    /// <summary>How long a silo or client may take to start.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long stopping may take: an embedded silo drains its workers first.</summary>
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromMinutes(1);
+
+    /// <summary>Attempts to reach a gateway before giving up, a second apart: enough for a silo that is still starting.</summary>
+    private const int ConnectAttempts = 5;
+
+    private static readonly TimeSpan ConnectRetryDelay = TimeSpan.FromSeconds(1);
+
+    private readonly IHost _host;
+
+    private ClusterSession(IHost host, ClusterTarget target)
+    {
+        _host = host;
+        Target = target;
+        Client = host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    public ClusterTarget Target { get; }
+
+    public IClusterClient Client { get; }
+
+    public static Task<ClusterSession> OpenAsync(ClusterTarget target, CancellationToken cancellationToken) =>
+        target.Kind == ClusterKind.Embedded ? StartEmbeddedAsync(cancellationToken) : ConnectAsync(target, cancellationToken);
+
+    /// <summary>
+    /// Starts a one-process cluster: <see cref="PathologySiloExtensions.AddPathologySilo"/> with localhost clustering,
+    /// memory storage and free loopback ports (so it never collides with a silo already running here). Other settings
+    /// (<c>Workers__Devices__0=cuda:0</c>, <c>Pathology__DataRoots__0</c>, <c>Logging__LogLevel__Default</c>) come from
+    /// the environment as for a silo process.
+    /// </summary>
+    public static async Task<ClusterSession> StartEmbeddedAsync(CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"{SiloHostOptions.SectionName}:{nameof(SiloHostOptions.Clustering)}"] = "localhost",
+            [$"{SiloHostOptions.SectionName}:{nameof(SiloHostOptions.Storage)}"] = "memory",
+            [$"{SiloHostOptions.SectionName}:{nameof(SiloHostOptions.SiloPort)}"] = FreeLoopbackPort().ToString(),
+            [$"{SiloHostOptions.SectionName}:{nameof(SiloHostOptions.GatewayPort)}"] = FreeLoopbackPort().ToString(),
+        });
+        ConfigureLogging(builder, orleansLevel: LogLevel.Error);
+        builder.AddPathologySilo();
+        return await StartAsync(builder.Build(), ClusterTarget.Embedded, cancellationToken);
+    }
+
+    /// <summary>Connects a client to the silos at <paramref name="target"/> (localhost gateway or PostgreSQL membership).</summary>
+    public static async Task<ClusterSession> ConnectAsync(ClusterTarget target, CancellationToken cancellationToken)
+    {
+        // The ids must match the silos'; they read Silo__ClusterId / Silo__ServiceId, and so does the client.
+        var ids = new ConfigurationBuilder().AddEnvironmentVariables().Build()
+            .GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
+        builder.Configuration.AddEnvironmentVariables();
+        // A gateway that cannot be reached is reported once, by this command, not by the client's logger too.
+        ConfigureLogging(builder, orleansLevel: LogLevel.Critical);
+        builder.UseOrleansClient(client =>
+        {
+            if (target.Kind == ClusterKind.Postgres)
+            {
+                client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ids.ClusterId, ids.ServiceId));
+                client.UsePostgresClustering(target.ConnectionString!);
+            }
+            else
+            {
+                client.UseLocalhostClustering(target.GatewayPort, serviceId: ids.ServiceId, clusterId: ids.ClusterId);
+            }
+            client.UseConnectionRetryFilter(new BoundedConnectionRetry(ConnectAttempts, ConnectRetryDelay).ShouldRetryAsync);
+        });
+        return await StartAsync(builder.Build(), target, cancellationToken);
+    }
+
+    public ICohortGrain Cohort(string cohortId) => Client.GetGrain<ICohortGrain>(cohortId);
+
+    /// <summary>The cohort's status, or <see cref="CohortNotFoundException"/> naming this cluster.</summary>
+    public async Task<CohortStatus> StatusAsync(string cohortId, CancellationToken cancellationToken) =>
+        await Cohort(cohortId).GetStatusAsync().WaitAsync(cancellationToken) ?? throw NotFound(cohortId);
+
+    public CohortNotFoundException NotFound(string cohortId) =>
+        new(cohortId, $"is not on the cluster at {Target} (was it submitted there? a cluster with memory storage forgets cohorts when it stops)");
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(StopTimeout);
+            await _host.StopAsync(timeout.Token);
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+
+    private static async Task<ClusterSession> StartAsync(IHost host, ClusterTarget target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(StartTimeout);
+            await host.StartAsync(timeout.Token);
+            return new ClusterSession(host, target);
+        }
+        catch (Exception ex)
+        {
+            host.Dispose();
+            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
+            var message = ConnectionStrings.Scrub(ex.Message, target.ConnectionString);
+            throw target.Kind == ClusterKind.Embedded
+                ? new ClusterUnavailableException($"the embedded cluster did not start: {message}", ex)
+                : new ClusterUnavailableException($"no cluster answered at {target}: {message} ({Hint(target)})", ex);
+        }
+    }
+
+    private static string Hint(ClusterTarget target) => target.Kind == ClusterKind.Postgres
+        ? "is the database reachable, its schema applied with `opath db init`, and a silo running with Silo:Clustering=postgres?"
+        : "is a silo running? start one with `dotnet run --project silo`, or name another with --cluster";
+
+    private sealed class BoundedConnectionRetry(int attempts, TimeSpan delay)
+    {
+        private int _failures;
+
+        public async Task<bool> ShouldRetryAsync(Exception exception, CancellationToken cancellationToken)
+        {
+            if (++_failures >= attempts) return false;
+            await Task.Delay(delay, cancellationToken);
+            return true;
+        }
+    }
+
+    private static void ConfigureLogging(HostApplicationBuilder builder, LogLevel orleansLevel)
+    {
+        // stdout belongs to the command (progress, JSON); logs go to stderr, warnings and up unless configured.
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", orleansLevel);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Error);
+        // A host that fails to start is reported by the command, in one line, not also as a logged stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

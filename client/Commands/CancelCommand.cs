@@ -1,0 +1,33 @@
+using System.CommandLine;
+using OrleansPathology.Client.Cluster;
+
+namespace OrleansPathology.Client.Commands;
+
+/// <summary><c>opath cancel COHORT [--json]</c>: stops a cohort's unfinished slides; finished ones keep their outputs.</summary>
+internal static class CancelCommand
+{
+    public static Command Create()
+    {
+        var cohortId = new Argument<string?>("cohort") { Description = "Cohort id.", Arity = ArgumentArity.ZeroOrOne };
+        var json = new Option<bool>("--json") { Description = "Print the cohort status after cancelling as JSON." };
+        var cluster = new ClusterCommandLine();
+        var command = new Command("cancel", "Cancel a cohort's unfinished slides (finished slides keep their outputs).") { cohortId, json };
+        cluster.AddTo(command);
+        command.SetAction((parse, token) => ClusterCommandLine.RunAsync(parse, "cancel", cluster.Secret(parse), async () =>
+        {
+            var id = ClusterCommandLine.RequireCohortId(parse.GetValue(cohortId));
+            var target = cluster.Target(parse, new ClusterTarget(ClusterKind.Localhost));
+            await using var session = await ClusterSession.ConnectAsync(target, token);
+            var status = await session.Cohort(id).CancelAsync().WaitAsync(token) ?? throw session.NotFound(id);
+            var stdout = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json)) stdout.WriteLine(CohortReport.Json(status));
+            else
+            {
+                stdout.WriteLine($"cancelled cohort {id}");
+                CohortReport.WriteStatus(stdout, status);
+            }
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json;
+
+namespace OrleansPathology.Grains.Cohorts;
+
+/// <summary>
+/// A submitted cohort: starts a slide grain per slide, keeps each slide's outcome as it finishes, and
+/// answers status from its slides. Reentrant because slides report back to it while it may be calling them.
+/// </summary>
+[Reentrant]
+public sealed class CohortGrain(
+    [PersistentState("cohort", PathologyGrainOptions.StorageName)] IPersistentState<CohortState> state,
+    TimeProvider time) : Grain, ICohortGrain
+{
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    public async Task<CohortStatus> SubmitAsync(CohortSpec spec)
+    {
+        Validate(spec);
+        if (state.State.Spec is { } existing)
+        {
+            if (!SameSpec(existing, spec))
+                throw new ArgumentException($"cohort '{spec.CohortId}' was already submitted with different slides or settings; choose a new cohort id");
+        }
+        else
+        {
+            state.State.Spec = spec;
+            state.State.SubmittedAt = time.GetUtcNow();
+            await WriteAsync();
+        }
+
+        // Starting is idempotent on each slide, so a resubmission also restarts anything that was interrupted.
+        if (!state.State.Cancelled)
+        {
+            await Task.WhenAll(spec.Slides
+                .Where(s => !state.State.Finished.ContainsKey(s.SlideId))
+                .Select(s => Slide(s).StartAsync(spec, s)));
+        }
+        return (await GetStatusAsync())!;
+    }
+
+    public async Task<CohortStatus?> GetStatusAsync()
+    {
+        if (state.State.Spec is not { } spec) return null;
+        var slides = await Task.WhenAll(spec.Slides.Select(s =>
+            state.State.Finished.TryGetValue(s.SlideId, out var done) ? Task.FromResult(done) : Slide(s).GetProgressAsync()));
+        return new CohortStatus(spec.CohortId, Overall(slides), slides, state.State.SubmittedAt, state.State.FinishedAt);
+    }
+
+    public async Task<CohortStatus?> CancelAsync()
+    {
+        if (state.State.Spec is not { } spec) return null;
+        state.State.Cancelled = true;
+        await WriteAsync();
+        await Task.WhenAll(spec.Slides.Where(s => !state.State.Finished.ContainsKey(s.SlideId)).Select(s => Slide(s).CancelAsync()));
+        return await GetStatusAsync();
+    }
+
+    public async Task SlideFinishedAsync(SlideProgress outcome)
+    {
+        if (state.State.Spec is not { } spec) return;
+        state.State.Finished[outcome.SlideId] = outcome;
+        if (state.State.Finished.Count == spec.Slides.Count) state.State.FinishedAt ??= time.GetUtcNow();
+        await WriteAsync();
+    }
+
+    private RunState Overall(IReadOnlyList<SlideProgress> slides)
+    {
+        if (state.State.Cancelled && slides.Any(s => s.State is RunState.Cancelled or RunState.Running or RunState.Pending)) return RunState.Cancelled;
+        if (slides.Any(s => s.State is RunState.Running or RunState.Pending)) return RunState.Running;
+        return slides.All(s => s.State == RunState.Failed) ? RunState.Failed : RunState.Completed;
+    }
+
+    private ISlideGrain Slide(SlideSpec slide) => GrainFactory.GetGrain<ISlideGrain>($"{state.State.Spec!.CohortId}/{slide.SlideId}");
+
+    private void Validate(CohortSpec spec)
+    {
+        if (spec.CohortId != this.GetPrimaryKeyString())
+            throw new ArgumentException($"cohort id '{spec.CohortId}' does not match grain '{this.GetPrimaryKeyString()}'");
+        if (spec.Slides.Count == 0) throw new ArgumentException($"cohort '{spec.CohortId}' has no slides");
+        var duplicate = spec.Slides.GroupBy(s => s.SlideId).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"cohort '{spec.CohortId}' names slide id '{duplicate.Key}' twice");
+        foreach (var id in spec.Slides.Select(s => s.SlideId).Append(spec.CohortId))
+        {
+            // Ids become folder names under the output root and parts of grain keys.
+            if (string.IsNullOrWhiteSpace(id) || id.Contains('/') || id.Contains('\\') || id is "." or "..")
+                throw new ArgumentException($"'{id}' is not a valid id (no slashes, not empty, not . or ..)");
+        }
+        if (spec.Stride < 1) throw new ArgumentException($"stride must be positive (got {spec.Stride})");
+    }
+
+    // Records holding lists compare by reference; the serialised form compares by value.
+    private static bool SameSpec(CohortSpec a, CohortSpec b) => JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
+
+    private async Task WriteAsync()
+    {
+        await _writeGate.WaitAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using OrleansPathology.Inference;
+
+namespace OrleansPathology.Grains.Slides;
+
+/// <summary>Converts between the domain's tile batches and the wire's work items (coordinates only).</summary>
+public static class WorkItems
+{
+    public static WorkItem From(string slideKey, CohortSpec cohort, TileBatch batch)
+    {
+        var region = batch.Region ?? default;
+        return new WorkItem(
+            slideKey, batch.SlidePath, cohort.WeightsPath, cohort.Precision, batch.Index,
+            batch.Mode == InferenceMode.Patch ? ScoringMode.Patch : ScoringMode.Dense,
+            batch.Stride, batch.PatchSize,
+            batch.Cells.Select(c => c.X).ToArray(), batch.Cells.Select(c => c.Y).ToArray(),
+            region.X, region.Y, region.Width, region.Height);
+    }
+
+    public static TileBatch ToTileBatch(WorkItem item)
+    {
+        var cells = new Cell[item.CellX.Length];
+        for (var i = 0; i < cells.Length; i++) cells[i] = new Cell(item.CellX[i], item.CellY[i]);
+        return item.Mode == ScoringMode.Patch
+            ? new TileBatch(item.SlidePath, item.BatchIndex, InferenceMode.Patch, item.Stride, item.PatchSize, cells)
+            : new TileBatch(item.SlidePath, item.BatchIndex, InferenceMode.Dense, item.Stride, item.PatchSize, cells,
+                new CellRect(item.RegionX, item.RegionY, item.RegionWidth, item.RegionHeight));
+    }
+
+    public static InferenceMode ToDomain(ScoringMode mode) => mode == ScoringMode.Patch ? InferenceMode.Patch : InferenceMode.Dense;
+}

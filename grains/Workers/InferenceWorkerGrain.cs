@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansPathology.Grains.Dispatch;
+
+namespace OrleansPathology.Grains.Workers;
+
+/// <summary>
+/// One device's worker (key <c>{siloName}/{device}</c>, placed on that silo). Once started it stays active
+/// and pulls work while it has free slots: it asks the dispatcher for as many items as it can start, runs
+/// each item's read and forward pass on the thread pool (never on the grain's turn), and reports the
+/// result or the failure to the item's slide. With nothing to do it waits <see cref="WorkerOptions.PollInterval"/>.
+/// Reentrant: status and drain calls interleave with the pump's awaits; all fields are touched only on
+/// the grain's turn.
+/// </summary>
+[DevicePinnedPlacement, Reentrant]
+public sealed partial class InferenceWorkerGrain(
+    WorkerEngine engine,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<InferenceWorkerGrain> logger) : Grain, IInferenceWorkerGrain
+{
+    private readonly Dictionary<long, Task> _inFlight = [];
+    private long _nextItem;
+    private CancellationTokenSource? _running;
+    private Task _pump = Task.CompletedTask;
+    private long _batchesDone;
+    private long _cellsDone;
+
+    private string Key => this.GetPrimaryKeyString();
+    private string Device => WorkerKeys.Parse(Key).Device;
+
+    public Task StartAsync()
+    {
+        if (_running is not null) return Task.CompletedTask;
+        var (siloName, device) = WorkerKeys.Parse(Key);
+        var local = options.Value;
+        if (siloName != local.SiloName)
+            throw new InvalidOperationException($"worker {Key} was activated on silo '{local.SiloName}', not on '{siloName}'");
+        if (!local.Devices.Contains(device))
+            throw new ArgumentException($"silo '{local.SiloName}' has no device '{device}' (it has {string.Join(", ", local.Devices)})");
+
+        _running = new CancellationTokenSource();
+        DelayDeactivation(Timeout.InfiniteTimeSpan);
+        _pump = PumpAsync(_running.Token);
+        LogStarted(Key, local.Concurrency);
+        return Task.CompletedTask;
+    }
+
+    public Task<WorkerStatus> GetStatusAsync() => Task.FromResult(new WorkerStatus(
+        Key, options.Value.SiloName, Device, _inFlight.Count, _batchesDone, _cellsDone, engine.LoadedWeights(Device)));
+
+    public async Task DrainAsync()
+    {
+        await StopAsync();
+        // Idle collection applies again, unless a start came in while the batches finished.
+        if (_running is null) DelayDeactivation(TimeSpan.Zero);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_running is null && _inFlight.Count == 0) return;
+        LogDeactivatedWhileBusy(Key, _inFlight.Count, reason.Description);
+        await StopAsync().WaitAsync(cancellationToken)
+            .ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    // Stops pulling, then waits for the batches in flight to be computed and reported.
+    private async Task StopAsync()
+    {
+        if (_running is { } running)
+        {
+            _running = null;
+            await running.CancelAsync();
+            await _pump;
+            running.Dispose();
+            LogDraining(Key, _inFlight.Count);
+        }
+        await Task.WhenAll(_inFlight.Values);
+    }
+
+    private async Task PumpAsync(CancellationToken stop)
+    {
+        var dispatcher = GrainFactory.GetGrain<IWorkDispatcherGrain>(WorkDispatcher.Key);
+        while (!stop.IsCancellationRequested)
+        {
+            var free = options.Value.Concurrency - _inFlight.Count;
+            if (free <= 0)
+            {
+                await Task.WhenAny(_inFlight.Values);
+                continue;
+            }
+
+            IReadOnlyList<WorkItem> items = [];
+            try
+            {
+                items = await dispatcher.NextAsync(Key, free);
+            }
+            catch (Exception ex)
+            {
+                LogPullFailed(ex, Key);
+            }
+            // Items leased while a drain began are run all the same: their leases are ours.
+            foreach (var item in items) Track(item);
+            if (items.Count < free && !stop.IsCancellationRequested)
+            {
+                await Task.Delay(options.Value.PollInterval, time, stop)
+                    .ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    private void Track(WorkItem item)
+    {
+        var id = _nextItem++;
+        var task = RunAsync(id, item);
+        if (!task.IsCompleted) _inFlight[id] = task;
+    }
+
+    private async Task RunAsync(long id, WorkItem item)
+    {
+        try
+        {
+            var slide = GrainFactory.GetGrain<ISlideGrain>(item.SlideKey);
+            WorkResult result;
+            try
+            {
+                var (key, device) = (Key, Device);
+                result = await Task.Run(() => engine.RunAsync(item, key, device));
+            }
+            catch (Exception ex)
+            {
+                LogBatchFailed(ex, Key, item.SlideKey, item.BatchIndex);
+                await ReportAsync(() => slide.FailBatchAsync(item.BatchIndex, Key, $"{ex.GetType().Name}: {ex.Message}"), item);
+                return;
+            }
+
+            if (await ReportAsync(() => slide.CompleteAsync(result), item))
+            {
+                _batchesDone++;
+                _cellsDone += item.CellX.Length;
+                LogBatchDone(Key, item.SlideKey, item.BatchIndex, item.CellX.Length, result.ReadSeconds, result.ComputeSeconds);
+            }
+        }
+        finally
+        {
+            _inFlight.Remove(id);
+        }
+    }
+
+    // A report that does not arrive is not retried: the slide leases the batch again when its lease runs out.
+    private async Task<bool> ReportAsync(Func<Task> report, WorkItem item)
+    {
+        try
+        {
+            await report();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogReportFailed(ex, Key, item.SlideKey, item.BatchIndex);
+            return false;
+        }
+    }
+}

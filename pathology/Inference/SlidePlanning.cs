@@ -1,0 +1,53 @@
+using OrleansPathology.Imaging;
+using OrleansPathology.Slides;
+using OrleansPathology.Tissue;
+
+namespace OrleansPathology.Inference;
+
+/// <summary>What a slide needs scored: its file, an optional tissue mask, the grid, and where outputs and the computed mask go.</summary>
+public sealed record SlideJob(
+    string SlidePath,
+    string? MaskPath,
+    InferenceOptions Options,
+    string OutputDirectory,
+    string SlideId);
+
+/// <summary>A slide opened, checked and cut into batches: everything a coordinator needs, no pixels.</summary>
+public sealed record SlidePlan(string SlidePath, long Width, long Height, CellGrid Grid, IReadOnlyList<TileBatch> Batches)
+{
+    public long CellCount => Batches.Sum(b => (long)b.Cells.Count);
+}
+
+/// <summary>
+/// Prepares a slide for distributed scoring: resolves its path against the data roots, opens it (a
+/// corrupt file fails here, naming the file), loads or computes its tissue mask (computed masks are kept
+/// in the output folder, so a restart plans the same batches without recomputing), and plans batches.
+/// Deterministic: the same job always gives the same batches with the same indices.
+/// </summary>
+public static class SlidePlanning
+{
+    public static SlidePlan Prepare(SlideJob job, DataRoots roots)
+    {
+        var path = roots.Resolve(job.SlidePath);
+        using var slide = Slide.Open(path);
+        var mask = LoadOrComputeMask(job, slide);
+        var batches = SlideInference.Plan(slide, mask, job.Options);
+        var grid = new CellGrid(slide.Dimensions.Width, slide.Dimensions.Height, job.Options.Stride);
+        return new SlidePlan(path, slide.Dimensions.Width, slide.Dimensions.Height, grid, batches);
+    }
+
+    public static string ComputedMaskPath(SlideJob job) => Path.Combine(job.OutputDirectory, job.SlideId + ".tissue.mask");
+
+    private static SlideMask LoadOrComputeMask(SlideJob job, Slide slide)
+    {
+        if (job.MaskPath is { } given) return SlideMask.Load(given);
+        var cached = ComputedMaskPath(job);
+        if (File.Exists(cached)) return SlideMask.Load(cached);
+        var mask = TissueDetector.Detect(slide).Mask;
+        Directory.CreateDirectory(job.OutputDirectory);
+        var temporary = cached + ".partial";
+        mask.Save(temporary);
+        File.Move(temporary, cached, overwrite: true);
+        return mask;
+    }
+}

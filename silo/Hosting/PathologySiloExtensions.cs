@@ -1,0 +1,60 @@
+using System.Net;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Orleans.Configuration;
+using OrleansPathology.Grains;
+using OrleansPathology.Grains.Storage;
+
+namespace OrleansPathology.Silo.Hosting;
+
+/// <summary>Everything a pathology silo needs, from configuration: clustering, state, the batch store and the workers.</summary>
+public static class PathologySiloExtensions
+{
+    public static IHostApplicationBuilder AddPathologySilo(this IHostApplicationBuilder builder, Action<ISiloBuilder>? configure = null)
+    {
+        var host = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        Validator.ValidateObject(host, new ValidationContext(host), validateAllProperties: true);
+        if (host.UsesPostgres && string.IsNullOrWhiteSpace(host.ConnectionString))
+            throw new OptionsValidationException(SiloHostOptions.SectionName, typeof(SiloHostOptions),
+                ["Silo:ConnectionString is required when Silo:Clustering or Silo:Storage is postgres"]);
+
+        builder.Services.AddOptionsWithValidateOnStart<PathologyGrainOptions>()
+            .Bind(builder.Configuration.GetSection(PathologyGrainOptions.SectionName)).ValidateDataAnnotations();
+        builder.Services.AddSingleton(TimeProvider.System);
+        if (host.Storage == "postgres")
+        {
+            builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(host.ConnectionString!));
+            builder.Services.AddSingleton<IBatchResultStore, PostgresBatchResultStore>();
+        }
+        else
+        {
+            builder.Services.AddSingleton<IBatchResultStore, MemoryBatchResultStore>();
+        }
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (host.ClusterId, host.ServiceId));
+            if (host.Clustering == "postgres")
+            {
+                silo.UsePostgresClustering(host.ConnectionString!);
+                silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedAddress), host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: true);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, serviceId: host.ServiceId, clusterId: host.ClusterId);
+            }
+
+            if (host.Storage == "postgres") silo.AddPostgresGrainStorage(PathologyGrainOptions.StorageName, host.ConnectionString!);
+            else silo.AddMemoryGrainStorage(PathologyGrainOptions.StorageName);
+
+            // Every silo runs inference workers for its devices (section Workers: devices, concurrency, silo name).
+            silo.AddInferenceWorkers();
+            configure?.Invoke(silo);
+        });
+        return builder;
+    }
+}
