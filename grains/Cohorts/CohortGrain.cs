@@ -11,7 +11,7 @@ public sealed class CohortGrain(
     [PersistentState("cohort", PathologyGrainOptions.StorageName)] IPersistentState<CohortState> state,
     TimeProvider time) : Grain, ICohortGrain
 {
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly StateWriteGate _writes = new();
 
     public async Task<CohortStatus> SubmitAsync(CohortSpec spec)
     {
@@ -91,16 +91,5 @@ public sealed class CohortGrain(
     // Records holding lists compare by reference; the serialised form compares by value.
     private static bool SameSpec(CohortSpec a, CohortSpec b) => JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
 
-    private async Task WriteAsync()
-    {
-        await _writeGate.WaitAsync();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
+    private Task WriteAsync() => _writes.WriteAsync(state);
 }

@@ -17,7 +17,7 @@ public sealed class DispatcherState
 public sealed class WorkDispatcherGrain(
     [PersistentState("dispatcher", PathologyGrainOptions.StorageName)] IPersistentState<DispatcherState> state) : Grain, IWorkDispatcherGrain
 {
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly StateWriteGate _writes = new();
     private int _next;
 
     public async Task RegisterSlideAsync(string slideKey)
@@ -46,18 +46,7 @@ public sealed class WorkDispatcherGrain(
         return items;
     }
 
-    private async Task WriteAsync()
-    {
-        await _writeGate.WaitAsync();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
+    private Task WriteAsync() => _writes.WriteAsync(state);
 }
 
 /// <summary>The dispatcher's one key.</summary>

@@ -18,7 +18,7 @@ public sealed partial class SlideGrain(
     TimeProvider time,
     ILogger<SlideGrain> logger) : Grain, ISlideGrain
 {
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly StateWriteGate _writes = new();
     private readonly Dictionary<int, (string Worker, DateTimeOffset Expires)> _leases = [];
     private readonly Dictionary<int, int> _attempts = [];
     private readonly HashSet<int> _done = [];
@@ -209,18 +209,7 @@ public sealed partial class SlideGrain(
             await GrainFactory.GetGrain<ICohortGrain>(cohort.CohortId).SlideFinishedAsync(Progress());
     }
 
-    private async Task WriteAsync()
-    {
-        await _writeGate.WaitAsync();
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
-    }
+    private Task WriteAsync() => _writes.WriteAsync(state);
 
     internal static string OutputDirectory(CohortSpec cohort, SlideSpec slide) => Path.Combine(cohort.OutputRoot, cohort.CohortId, slide.SlideId);
 
