@@ -55,6 +55,8 @@ public sealed partial class SlideGrain(
 
     public async Task<IReadOnlyList<WorkItem>> LeaseAsync(string worker, int max)
     {
+        // Planning a large slide (tissue mask) can outlast a worker's call timeout: answer "no work yet" instead.
+        if (_planning is { IsCompleted: false }) return [];
         if (!await IsPlannedAndRunningAsync() || _plan is null) return [];
         var now = time.GetUtcNow();
         var leased = new List<WorkItem>();

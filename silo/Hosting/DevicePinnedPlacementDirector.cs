@@ -30,10 +30,9 @@ public sealed class DevicePinnedPlacementDirector(ISiloMetadataCache metadataCac
         }
 
         var compatible = context.GetCompatibleSilos(target);
-        foreach (var silo in compatible)
-        {
-            if (NameOf(silo, context) == siloName) return Task.FromResult(silo);
-        }
+        // A restarted node can briefly appear twice (its old incarnation not yet declared dead): take the newest.
+        var pinned = compatible.Where(silo => NameOf(silo, context) == siloName).MaxBy(silo => silo.Generation);
+        if (pinned is not null) return Task.FromResult(pinned);
 
         var known = compatible.Length == 0
             ? "none"
