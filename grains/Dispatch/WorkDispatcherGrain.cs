@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace OrleansPathology.Grains.Dispatch;
 
 /// <summary>What the dispatcher persists: the slides that still have work, so a restarted cluster resumes them.</summary>
@@ -14,8 +16,9 @@ public sealed class DispatcherState
 /// Reentrant: slides unregister themselves while a lease call to them may be in flight.
 /// </summary>
 [Reentrant]
-public sealed class WorkDispatcherGrain(
-    [PersistentState("dispatcher", PathologyGrainOptions.StorageName)] IPersistentState<DispatcherState> state) : Grain, IWorkDispatcherGrain
+public sealed partial class WorkDispatcherGrain(
+    [PersistentState("dispatcher", PathologyGrainOptions.StorageName)] IPersistentState<DispatcherState> state,
+    ILogger<WorkDispatcherGrain> logger) : Grain, IWorkDispatcherGrain
 {
     private readonly StateWriteGate _writes = new();
     private int _next;
@@ -40,13 +43,24 @@ public sealed class WorkDispatcherGrain(
         for (var i = 0; i < slides.Length && items.Count < max; i++)
         {
             var key = slides[(_next + i) % slides.Length];
-            items.AddRange(await GrainFactory.GetGrain<ISlideGrain>(key).LeaseAsync(worker, max - items.Count));
+            try
+            {
+                items.AddRange(await GrainFactory.GetGrain<ISlideGrain>(key).LeaseAsync(worker, max - items.Count));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // One unreachable slide (its silo dying) must not throw away leases already granted by others.
+                LogLeaseFailed(ex, key);
+            }
         }
         if (slides.Length > 0) _next = (_next + 1) % slides.Length;
         return items;
     }
 
     private Task WriteAsync() => _writes.WriteAsync(state);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Dispatcher: leasing from {Slide} failed; trying the next slide")]
+    private partial void LogLeaseFailed(Exception exception, string slide);
 }
 
 /// <summary>The dispatcher's one key.</summary>

@@ -39,7 +39,9 @@ public sealed class MapAssemblyGrain(
         // The store decides: only the first delivery of a batch is written, even across restarts and silos.
         if (!await store.TryAddAsync(this.GetPrimaryKeyString(), batchIndex, cells))
         {
-            _completed.Add(batchIndex);
+            // Stored since this activation loaded, by another activation of this map (one on a silo declared dead that
+            // still ran): the stored values are the batch's, so the map is rebuilt from the store to hold them too.
+            await LoadAsync(CancellationToken.None);
             return false;
         }
         Apply(map, cells);

@@ -43,7 +43,7 @@ public sealed partial class SlideGrain(
     {
         if (state.RecordExists && state.State.Slide is not null)
         {
-            if (state.State.State == RunState.Running) _planning ??= PlanAsync();
+            if (state.State.State == RunState.Running && _planning is null or { IsFaulted: true }) _planning = PlanAsync();
             return;
         }
         state.State.Cohort = cohort;
@@ -57,13 +57,21 @@ public sealed partial class SlideGrain(
     {
         // Planning a large slide (tissue mask) can outlast a worker's call timeout: answer "no work yet" instead.
         if (_planning is { IsCompleted: false }) return [];
+        // An unexpected planning failure (a storage or messaging hiccup) is retried on the next pull.
+        if (_planning is { IsFaulted: true } && state.State.State == RunState.Running)
+        {
+            _planning = PlanAsync();
+            return [];
+        }
         if (!await IsPlannedAndRunningAsync() || _plan is null) return [];
         var now = time.GetUtcNow();
         var leased = new List<WorkItem>();
         var batches = _plan.Batches;
+        // One pass over every batch from where the last lease left off (the cursor moves as batches are leased).
+        var start = _cursor;
         for (var scanned = 0; scanned < batches.Count && leased.Count < max; scanned++)
         {
-            var index = (_cursor + scanned) % batches.Count;
+            var index = (start + scanned) % batches.Count;
             if (_done.Contains(index)) continue;
             if (_leases.TryGetValue(index, out var lease) && lease.Expires > now) continue;
             if (lease.Worker is not null) LogLeaseExpired(Key, index, lease.Worker);
