@@ -1,0 +1,110 @@
+using System.CommandLine;
+using OrleansPathology.Bench;
+using OrleansPathology.Inference;
+
+// opath-bench: benchmarks of the inference engine. Each prints Markdown rows; bench/*.sh run them under /usr/bin/time -v.
+var slide = new Argument<string>("slide") { Description = "A slide OpenSlide reads (our synthetic slides: bench/run-all.sh makes one)." };
+var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads (torch.set_num_threads); 0 keeps TorchSharp's default.", DefaultValueFactory = _ => 0 };
+var weights = new Option<string?>("--weights") { Description = "Trained FcnResNet18 weights (with their .json card); default: random weights, seed 1." };
+
+var patches = new Option<int>("--patches") { Description = "224x224 reads per case.", DefaultValueFactory = _ => 400 };
+var regions = new Option<int>("--regions") { Description = "Large-region reads per case.", DefaultValueFactory = _ => 12 };
+var regionSide = new Option<int>("--region-side") { Description = "Side of the large regions in pixels.", DefaultValueFactory = _ => 2048 };
+var decodeTiles = new Option<int>("--decode-tiles") { Description = "Level-0 tissue tiles decoded per case.", DefaultValueFactory = _ => 1500 };
+var seed = new Option<int>("--seed") { Description = "Seed of the random locations.", DefaultValueFactory = _ => 1 };
+var read = new Command("read", "Level-0 read throughput through OpenSlide against the raw JPEG decode rate of the slide's tiles.")
+{
+    slide, patches, regions, regionSide, decodeTiles, seed,
+};
+read.SetAction(parse => Report(() => ReadBenchmark.Run(new ReadBenchmark.Settings(parse.GetValue(slide)!, parse.GetValue(patches),
+    parse.GetValue(regions), parse.GetValue(regionSide), parse.GetValue(decodeTiles), parse.GetValue(seed)))));
+
+var strides = new Option<string>("--strides") { Description = "Comma-separated strides.", DefaultValueFactory = _ => "64,32" };
+var precisions = new Option<string>("--precisions") { Description = "Comma-separated precisions (fp32, bf16).", DefaultValueFactory = _ => "fp32,bf16" };
+var patchCells = new Option<int>("--patch-cells") { Description = "Cells scored in patch mode per stride and precision.", DefaultValueFactory = _ => 1000 };
+var denseCells = new Option<int>("--dense-cells") { Description = "About this many cells scored in dense mode (whole batches spread over the tissue).", DefaultValueFactory = _ => 6000 };
+var regionCells = new Option<int>("--region-cells") { Description = "Dense region side in cells (InferenceOptions.RegionCells).", DefaultValueFactory = _ => new InferenceOptions().RegionCells };
+var patchesPerBatch = new Option<int>("--patches-per-batch") { Description = "Patch-mode batch size (InferenceOptions.PatchesPerBatch).", DefaultValueFactory = _ => new InferenceOptions().PatchesPerBatch };
+var infer = new Command("infer", "Patch and dense cells/s at each stride and precision, and how far their maps agree.")
+{
+    slide, weights, strides, precisions, patchCells, denseCells, regionCells, patchesPerBatch, threads,
+};
+infer.SetAction(parse => Report(() => InferBenchmark.Run(new InferBenchmark.Settings(parse.GetValue(slide)!, parse.GetValue(weights),
+    Ints(parse.GetValue(strides)!), Words(parse.GetValue(precisions)!), parse.GetValue(patchCells), parse.GetValue(denseCells),
+    parse.GetValue(regionCells), parse.GetValue(patchesPerBatch), parse.GetValue(threads)))));
+
+var precision = new Option<string>("--precision") { Description = "fp32 or bf16.", DefaultValueFactory = _ => "fp32" };
+var stride = new Option<int>("--stride") { Description = "Level-0 pixels per map cell.", DefaultValueFactory = _ => 64 };
+var mode = new Option<InferenceMode>("--mode") { Description = "dense or patch.", DefaultValueFactory = _ => InferenceMode.Dense };
+var readers = new Option<int>("--readers") { Description = "InferenceOptions.Readers.", DefaultValueFactory = _ => new InferenceOptions().Readers };
+var prefetch = new Option<int>("--prefetch") { Description = "InferenceOptions.Prefetch.", DefaultValueFactory = _ => new InferenceOptions().Prefetch };
+var regionRows = new Option<int>("--region-rows") { Description = "Only the first N rows of regions (a quick partial run); 0: the whole slide.", DefaultValueFactory = _ => 0 };
+var stages = new Option<string>("--stages") { Description = "Comma-separated stages, run in this order: e2e, read, compute.", DefaultValueFactory = _ => "e2e,read,compute" };
+var warmShapes = new Option<bool>("--warm-shapes") { Description = "Run one forward pass per input shape before timing (default true), so no stage pays the set-up of new shapes.", DefaultValueFactory = _ => true };
+var e2e = new Command("e2e", "Whole-slide SlideInference.RunAsync against its read and compute stages alone.")
+{
+    slide, weights, precision, stride, mode, regionCells, patchesPerBatch, readers, prefetch, threads, regionRows, stages, warmShapes,
+};
+e2e.SetAction(parse => ReportAsync(() => EndToEndBenchmark.Run(new EndToEndBenchmark.Settings(parse.GetValue(slide)!, parse.GetValue(weights), parse.GetValue(precision)!,
+    new InferenceOptions
+    {
+        Stride = parse.GetValue(stride),
+        Mode = parse.GetValue(mode),
+        RegionCells = parse.GetValue(regionCells),
+        PatchesPerBatch = parse.GetValue(patchesPerBatch),
+        Readers = parse.GetValue(readers),
+        Prefetch = parse.GetValue(prefetch),
+    },
+    parse.GetValue(threads), parse.GetValue(regionRows), Words(parse.GetValue(stages)!), parse.GetValue(warmShapes)))));
+
+var side = new Option<int>("--side") { Description = "Input side in pixels (224: a patch; 1696: a 24-cell region at stride 64).", DefaultValueFactory = _ => 1696 };
+var count = new Option<int>("--count") { Description = "Images per forward pass.", DefaultValueFactory = _ => 1 };
+var layouts = new Option<string>("--layouts") { Description = $"Comma-separated input layouts: {ForwardBenchmark.LayoutNchw}, {ForwardBenchmark.LayoutChannelsLast}.", DefaultValueFactory = _ => $"{ForwardBenchmark.LayoutNchw},{ForwardBenchmark.LayoutChannelsLast}" };
+var repeats = new Option<int>("--repeats") { Description = "Timed passes per case.", DefaultValueFactory = _ => 5 };
+var inputSlide = new Option<string?>("--slide") { Description = "Take the input from this slide (a region on tissue); default: uniform noise." };
+var forward = new Command("forward", "The forward pass alone on one input shape: input layout, precision and threads.")
+{
+    weights, inputSlide, side, count, precisions, layouts, repeats, threads,
+};
+forward.SetAction(parse => Report(() => ForwardBenchmark.Run(new ForwardBenchmark.Settings(parse.GetValue(weights), parse.GetValue(inputSlide), parse.GetValue(side), parse.GetValue(count),
+    Words(parse.GetValue(precisions)!), Words(parse.GetValue(layouts)!), parse.GetValue(repeats), parse.GetValue(threads)))));
+
+var root = new RootCommand("Benchmarks of the OrleansPathology inference engine; figures go to BENCHMARKS.md.") { read, infer, e2e, forward };
+return await root.Parse(args).InvokeAsync();
+
+// Expected failures (a missing or unreadable slide or weights file, a bad option value) are one line on stderr and exit code 2.
+static int Report(Action run)
+{
+    try
+    {
+        run();
+        return 0;
+    }
+    catch (Exception ex) when (IsExpected(ex))
+    {
+        Console.Error.WriteLine($"opath-bench: {ex.Message}");
+        return 2;
+    }
+}
+
+static async Task<int> ReportAsync(Func<Task> run)
+{
+    try
+    {
+        await run();
+        return 0;
+    }
+    catch (Exception ex) when (IsExpected(ex))
+    {
+        Console.Error.WriteLine($"opath-bench: {ex.Message}");
+        return 2;
+    }
+}
+
+static bool IsExpected(Exception ex) =>
+    ex is OrleansPathology.Slides.SlideException or OrleansPathology.Model.ModelWeightsException or MaskMismatchException
+        or IOException or InvalidDataException or ArgumentException or FormatException;
+
+static string[] Words(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+static int[] Ints(string list) => Words(list).Select(w => int.Parse(w, System.Globalization.CultureInfo.InvariantCulture)).ToArray();

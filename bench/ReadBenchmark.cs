@@ -1,0 +1,170 @@
+using OrleansPathology.Imaging;
+using OrleansPathology.Inference;
+using OrleansPathology.Slides;
+using OrleansPathology.Tissue;
+
+namespace OrleansPathology.Bench;
+
+/// <summary>
+/// Level-0 read throughput through OpenSlide (<see cref="Slide.ReadRegion(long,long,int,int,int,Span{byte})"/>)
+/// against the raw JPEG decode rate of the same slide's tiles: how much of a read is decoding, and how much is
+/// OpenSlide's cache, compositing and our ARGB to RGB conversion.
+/// </summary>
+internal static class ReadBenchmark
+{
+    /// <summary>The network's input side (MONAI/Clara: 224).</summary>
+    private const int PatchSide = 224;
+
+    /// <summary>The patch-mode grid: MONAI bundle stride 64.</summary>
+    private const int Stride = 64;
+
+    public sealed record Settings(string SlidePath, int Patches, int Regions, int RegionSide, int DecodeTiles, int Seed);
+
+    public static void Run(Settings s)
+    {
+        using var slide = Slide.Open(s.SlidePath);
+        var tissue = TissueDetector.Detect(slide).Mask;
+        var grid = new CellGrid(slide.Dimensions.Width, slide.Dimensions.Height, Stride);
+        var cells = grid.ForegroundCells(tissue).ToArray();
+        if (cells.Length == 0) throw new InvalidDataException($"{s.SlidePath}: no tissue found, nothing to read");
+        PageCache.Warm(s.SlidePath);
+        var tiff = TiffTiles.ReadFirstDirectory(s.SlidePath);
+
+        Console.WriteLine($"## read {Path.GetFileName(s.SlidePath)}: {slide.Dimensions.Width}x{slide.Dimensions.Height}, " +
+            $"{slide.Levels.Count} levels, level-0 tiles {tiff.TileWidth}x{tiff.TileHeight} (TIFF compression {tiff.Compression}), {cells.Length} tissue cells at stride {Stride}");
+        Console.WriteLine(Machine.Describe());
+        var table = new MarkdownTable("case", "threads", "n", "wall s", "cpu s", "items/s", "MP/s", "MP per cpu s", "load before / after");
+
+        var random = new Random(s.Seed);
+        // Warm OpenSlide (first reads build its tile cache and libjpeg state): not timed.
+        ReadPatches(slide, Sample(cells, 16, random).Select(c => grid.PatchOrigin(c, PatchSide)).ToArray(), 1);
+
+        foreach (var threads in new[] { 1, 2 })
+        {
+            var origins = Sample(cells, s.Patches, random).Select(c => grid.PatchOrigin(c, PatchSide)).ToArray();
+            var m = ReadPatches(slide, origins, threads);
+            Row(table, $"ReadRegion {PatchSide}x{PatchSide}, random tissue", threads, origins.Length, m, PatchSide * PatchSide);
+        }
+        foreach (var threads in new[] { 1, 2 })
+        {
+            // Patch mode's own order: consecutive tissue cells, whose windows overlap (stride 64 < 224), so OpenSlide's cache hits.
+            var start = random.Next(Math.Max(1, cells.Length - s.Patches));
+            var origins = cells.Skip(start).Take(s.Patches).Select(c => grid.PatchOrigin(c, PatchSide)).ToArray();
+            var m = ReadPatches(slide, origins, threads);
+            Row(table, $"ReadRegion {PatchSide}x{PatchSide}, row-major tissue cells (patch mode order)", threads, origins.Length, m, PatchSide * PatchSide);
+        }
+        foreach (var threads in new[] { 1, 2 })
+        {
+            var origins = Sample(cells, s.Regions, random)
+                .Select(c => grid.Centre(c))
+                .Select(c => (Clamp((long)c.X - s.RegionSide / 2, slide.Dimensions.Width - s.RegionSide), Clamp((long)c.Y - s.RegionSide / 2, slide.Dimensions.Height - s.RegionSide)))
+                .ToArray();
+            var m = ReadRegions(slide, origins, s.RegionSide, threads);
+            Row(table, $"ReadRegion {s.RegionSide}x{s.RegionSide}, random tissue", threads, origins.Length, m, (double)s.RegionSide * s.RegionSide);
+            if (threads == 1)
+            {
+                // The same kind of read without Slide's ARGB to RGB conversion: what OpenSlide itself costs.
+                var argbOrigins = Sample(cells, s.Regions, random).Select(c => grid.Centre(c))
+                    .Select(c => (Clamp((long)c.X - s.RegionSide / 2, slide.Dimensions.Width - s.RegionSide), Clamp((long)c.Y - s.RegionSide / 2, slide.Dimensions.Height - s.RegionSide)))
+                    .ToArray();
+                using var native = new OpenSlideArgb(s.SlidePath);
+                var argb = new uint[s.RegionSide * s.RegionSide];
+                var n = Measured.Run(() =>
+                {
+                    foreach (var (x, y) in argbOrigins) native.ReadRegion(x, y, s.RegionSide, s.RegionSide, argb);
+                });
+                Row(table, $"openslide_read_region {s.RegionSide}x{s.RegionSide} ARGB only (no RGB conversion), random tissue", 1, argbOrigins.Length, n, (double)s.RegionSide * s.RegionSide);
+            }
+        }
+
+        if (tiff.Compression != TiffTiles.CompressionJpeg)
+        {
+            Console.WriteLine($"(level 0 is not JPEG-compressed (compression {tiff.Compression}): no raw decode rate)");
+            return;
+        }
+        var tiles = TissueTiles(tiff, tissue, s.DecodeTiles, random);
+        var jpegs = ReadJpegs(s.SlidePath, tiff, tiles);
+        var (w, h) = Decode(jpegs.Take(8).ToArray(), 1).Size; // warm-up, and the decoded size of a tile
+        foreach (var threads in new[] { 1, 2 })
+        {
+            var (m, _) = Decode(jpegs, threads);
+            Row(table, $"tjDecompress2 {w}x{h} tile to RGB, random tissue tiles", threads, jpegs.Length, m, (double)w * h);
+        }
+        var perPatch = Math.Pow(1 + (PatchSide - 1) / (double)tiff.TileWidth, 2);
+        Console.WriteLine();
+        Console.WriteLine($"A {PatchSide}x{PatchSide} window at a random offset touches {perPatch:0.00} tiles of {tiff.TileWidth}x{tiff.TileHeight} on average: " +
+            $"a decode-bound random patch read costs {perPatch:0.00} tile decodes. Compressed tile size: mean {jpegs.Average(j => j.Length) / 1024:0.0} KiB.");
+    }
+
+    private static void Row(MarkdownTable table, string label, int threads, int n, Measured m, double pixelsEach) =>
+        table.Row(label, threads, n, m.WallSeconds, m.CpuSeconds, n / m.WallSeconds, n * pixelsEach / 1e6 / m.WallSeconds, n * pixelsEach / 1e6 / m.CpuSeconds, $"{m.LoadBefore} / {m.LoadAfter}");
+
+    private static Measured ReadPatches(Slide slide, (long X, long Y)[] origins, int threads) =>
+        Measured.Run(() => Parallel.For(0, origins.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            () => new byte[PatchSide * PatchSide * 3],
+            (i, _, buffer) =>
+            {
+                slide.ReadRegion(origins[i].X, origins[i].Y, 0, PatchSide, PatchSide, buffer);
+                return buffer;
+            },
+            _ => { }));
+
+    private static Measured ReadRegions(Slide slide, (long X, long Y)[] origins, int side, int threads) =>
+        Measured.Run(() => Parallel.For(0, origins.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            () => new byte[side * side * 3],
+            (i, _, buffer) =>
+            {
+                slide.ReadRegion(origins[i].X, origins[i].Y, 0, side, side, buffer);
+                return buffer;
+            },
+            _ => { }));
+
+    private static (Measured Time, (int Width, int Height) Size) Decode(byte[][] jpegs, int threads)
+    {
+        (int, int) size;
+        using (var probe = new TurboJpegDecoder()) size = probe.Header(jpegs[0]);
+        var m = Measured.Run(() => Parallel.For(0, jpegs.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            () => (Decoder: new TurboJpegDecoder(), Buffer: new byte[size.Item1 * size.Item2 * 3]),
+            (i, _, local) =>
+            {
+                var (w, h) = local.Decoder.Header(jpegs[i]);
+                local.Decoder.Decode(jpegs[i], w, h, local.Buffer);
+                return local;
+            },
+            local => local.Decoder.Dispose()));
+        return (m, size);
+    }
+
+    /// <summary>Level-0 tiles whose centre lies on tissue, a random sample of at most <paramref name="count"/>.</summary>
+    private static int[] TissueTiles(TiffTiles tiff, SlideMask tissue, int count, Random random)
+    {
+        var onTissue = new List<int>();
+        for (var ty = 0; ty < tiff.TilesDown; ty++)
+        {
+            for (var tx = 0; tx < tiff.TilesAcross; tx++)
+            {
+                var mx = (int)Math.Min(tissue.Width - 1, (long)((tx + 0.5) * tiff.TileWidth / tissue.Downsample));
+                var my = (int)Math.Min(tissue.Height - 1, (long)((ty + 0.5) * tiff.TileHeight / tissue.Downsample));
+                if (tissue[mx, my] != 0) onTissue.Add(ty * tiff.TilesAcross + tx);
+            }
+        }
+        return Sample(onTissue.ToArray(), count, random);
+    }
+
+    private static byte[][] ReadJpegs(string path, TiffTiles tiff, int[] tiles)
+    {
+        using var file = new SafeFileHandleReader(path);
+        return tiles.Select(t => tiff.ReadJpeg(file, t)).ToArray();
+    }
+
+
+    private static T[] Sample<T>(T[] items, int count, Random random)
+    {
+        if (count >= items.Length) return [.. items];
+        var copy = (T[])items.Clone();
+        random.Shuffle(copy);
+        return copy[..count];
+    }
+
+    private static long Clamp(long value, long max) => Math.Max(0, Math.Min(value, max));
+}
