@@ -85,6 +85,20 @@ public sealed class ModelWeightsTests
     }
 
     [Fact]
+    public void StateDictImport_ReadsSafetensorsWithMonaiKeys()
+    {
+        random.manual_seed(9);
+        using var source = new FcnResNet18();
+        var path = Path.Combine(TestData.NewTempDir(), "model.safetensors");
+        Safetensors.SaveStateDict(path, source.state_dict());
+
+        using var imported = StateDictImport.Import(path);
+
+        var expected = source.state_dict();
+        foreach (var (key, tensor) in imported.state_dict()) Assert.True(tensor.allclose(expected[key], rtol: 0, atol: 0), key);
+    }
+
+    [Fact]
     public void StateDictImport_RefusesACheckpointOfAnotherNetwork()
     {
         var table = new Hashtable { ["classifier.weight"] = zeros(10, 1024), ["features.0.weight"] = zeros(64, 3, 7, 7) };
