@@ -110,7 +110,13 @@ public sealed partial class ClusterFailureTests(PostgresServerFixture server, Sy
         // Batches stored before the stop are the same rows, untouched...
         Assert.Empty(before.Except(after));
         // ...and were not computed again: the new workers computed exactly the batches that were missing.
-        var workers = await Task.WhenAll(second.Select(s => client.GetGrain<IInferenceWorkerGrain>(s.WorkerKey).GetStatusAsync()));
+        // A worker counts a batch in its own turn after the slide accepted it, so wait until none is in flight.
+        WorkerStatus[] workers = [];
+        await cluster.WaitUntilAsync(async () =>
+        {
+            workers = await Task.WhenAll(second.Select(s => client.GetGrain<IInferenceWorkerGrain>(s.WorkerKey).GetStatusAsync()));
+            return workers.All(w => w.InFlight == 0);
+        }, "the new workers to finish counting their batches", TimeSpan.FromSeconds(15));
         Assert.Equal(cohort.BatchCount - before.Count, workers.Sum(w => w.BatchesDone));
         // Each slide grain, reloaded once, found in the store exactly the batches stored before the stop.
         var resumed = second.SelectMany(s => s.LinesContaining("already done")).ToList();
