@@ -21,6 +21,7 @@ internal static class OpathCommand
         root.Subcommands.Add(CancelCommand.Create());
         root.Subcommands.Add(ResultsCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
         return root;
     }
 }
