@@ -60,10 +60,21 @@ public sealed class PatchSampler : IDisposable
     public long BatchesRead => Interlocked.Read(ref _batchesRead);
 
     /// <summary>Global batch <paramref name="step"/> of <paramref name="plan"/>, read and augmented now on the calling thread (and helpers).</summary>
-    public PatchBatch ReadBatch(EpochPlan plan, int step)
+    public PatchBatch ReadBatch(EpochPlan plan, int step) => ReadBatch(plan, step, 0, plan.Batch(step).Length);
+
+    /// <summary>
+    /// Patches <paramref name="offset"/> .. offset + length - 1 of global batch <paramref name="step"/>: what a cluster
+    /// trainer computes of the batch. Each patch is read and augmented exactly as in the whole batch (its augmentation seed
+    /// is its position in the epoch), so K slices read by K processes hold the same pixels as the batch read in one.
+    /// </summary>
+    public PatchBatch ReadBatch(EpochPlan plan, int step, int offset, int length)
     {
-        var indices = plan.Batch(step).ToArray();
-        var start = plan.Start(step);
+        var batch = plan.Batch(step);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        if (offset + length > batch.Length) throw new ArgumentOutOfRangeException(nameof(length), $"{offset}+{length} is past the {batch.Length} samples of step {step}");
+        var indices = batch.Slice(offset, length).ToArray();
+        var start = plan.Start(step) + offset;
         return Read(plan.Epoch, step, indices, _augmenter is null ? null : i => PatchAugmenter.SeedFor(_seed, plan.Epoch, start + i));
     }
 

@@ -1,0 +1,41 @@
+namespace OrleansPathology.Grains.Training;
+
+/// <summary>What the training registry persists: the runs whose coordinators have not recorded an end.</summary>
+[GenerateSerializer, Alias("opath.TrainingRegistryState")]
+public sealed class TrainingRegistryState
+{
+    [Id(0)] public List<string> ActiveRuns { get; set; } = [];
+}
+
+/// <summary>
+/// The cluster's list of running training runs, for <c>TrainingRevival</c> on every silo (as the work dispatcher's list
+/// of active slides is for the inference workers). Reentrant: a coordinator may register while a silo reads the list.
+/// </summary>
+[Reentrant]
+public sealed class TrainingRegistryGrain(
+    [PersistentState("training-registry", PathologyGrainOptions.StorageName)] IPersistentState<TrainingRegistryState> state)
+    : Grain, ITrainingRegistryGrain
+{
+    private readonly StateWriteGate _writes = new();
+
+    public async Task RegisterAsync(string runId)
+    {
+        if (state.State.ActiveRuns.Contains(runId)) return;
+        state.State.ActiveRuns.Add(runId);
+        await _writes.WriteAsync(state);
+    }
+
+    public async Task UnregisterAsync(string runId)
+    {
+        if (!state.State.ActiveRuns.Remove(runId)) return;
+        await _writes.WriteAsync(state);
+    }
+
+    public Task<IReadOnlyList<string>> ActiveRunsAsync() => Task.FromResult<IReadOnlyList<string>>(state.State.ActiveRuns.ToList());
+}
+
+/// <summary>The training registry's one key.</summary>
+public static class TrainingRegistry
+{
+    public const string Key = "default";
+}
