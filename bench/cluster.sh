@@ -129,7 +129,7 @@ cluster_pass() {
     logs+=("$log")
     : >"$log"
     env Silo__Clustering=postgres Silo__Storage=postgres Silo__ConnectionString="$OPATH_CONNECTION_STRING" \
-      Silo__SiloPort="$(free_port)" Silo__GatewayPort="$(free_port)" \
+      Silo__SiloPort="$(free_port)" Silo__GatewayPort="$(free_port)" Silo__HealthPort="$(free_port)" \
       Workers__SiloName="bench-$run-$i" Workers__Devices__0=cpu:0 \
       Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft.Hosting.Lifetime=Information \
       Logging__LogLevel__OrleansPathology.Grains.Workers.InferenceWorkerGrain=Debug \

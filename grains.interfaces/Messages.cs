@@ -62,6 +62,7 @@ public sealed record CohortStatus(
 /// <summary>
 /// A leased unit of work: a tile batch by coordinates only (never pixels), so the worker's node reads
 /// the pixels from shared storage itself. Cells are parallel arrays to keep the message compact.
+/// <see cref="TraceParent"/> is the W3C trace context of the slide's span, so the batch's span is its child.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("opath.WorkItem")]
 public sealed record WorkItem(
@@ -78,7 +79,8 @@ public sealed record WorkItem(
     [property: Id(10)] int RegionX,
     [property: Id(11)] int RegionY,
     [property: Id(12)] int RegionWidth,
-    [property: Id(13)] int RegionHeight);
+    [property: Id(13)] int RegionHeight,
+    [property: Id(14)] string? TraceParent = null);
 
 /// <summary>What a worker hands back for a work item.</summary>
 [GenerateSerializer, Immutable, Alias("opath.WorkResult")]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using OrleansPathology.Grains;
+using OrleansPathology.Grains.Telemetry;
 using OrleansPathology.Silo;
 using OrleansPathology.Silo.Hosting;
 
@@ -42,8 +44,9 @@ internal sealed class ClusterSession : IAsyncDisposable
 
     public IClusterClient Client { get; }
 
-    public static Task<ClusterSession> OpenAsync(ClusterTarget target, CancellationToken cancellationToken) =>
-        target.Kind == ClusterKind.Embedded ? StartEmbeddedAsync(cancellationToken) : ConnectAsync(target, cancellationToken);
+    /// <param name="embeddedSettings">Configuration for an embedded silo over the environment's (e.g. <c>Workers:Devices:0</c>); ignored for an external cluster.</param>
+    public static Task<ClusterSession> OpenAsync(ClusterTarget target, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? embeddedSettings = null) =>
+        target.Kind == ClusterKind.Embedded ? StartEmbeddedAsync(cancellationToken, embeddedSettings) : ConnectAsync(target, cancellationToken);
 
     /// <summary>
     /// Starts a one-process cluster: <see cref="PathologySiloExtensions.AddPathologySilo"/> with localhost clustering,
@@ -51,7 +54,7 @@ internal sealed class ClusterSession : IAsyncDisposable
     /// (<c>Workers__Devices__0=cuda:0</c>, <c>Pathology__DataRoots__0</c>, <c>Logging__LogLevel__Default</c>) come from
     /// the environment as for a silo process.
     /// </summary>
-    public static async Task<ClusterSession> StartEmbeddedAsync(CancellationToken cancellationToken)
+    public static async Task<ClusterSession> StartEmbeddedAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
         builder.Configuration.AddEnvironmentVariables();
@@ -62,21 +65,29 @@ internal sealed class ClusterSession : IAsyncDisposable
             [$"{SiloHostOptions.SectionName}:{nameof(SiloHostOptions.SiloPort)}"] = FreeLoopbackPort().ToString(),
             [$"{SiloHostOptions.SectionName}:{nameof(SiloHostOptions.GatewayPort)}"] = FreeLoopbackPort().ToString(),
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         ConfigureLogging(builder, orleansLevel: LogLevel.Error);
         builder.AddPathologySilo();
+        AddTelemetry(builder);
         return await StartAsync(builder.Build(), ClusterTarget.Embedded, cancellationToken);
     }
 
     /// <summary>Connects a client to the silos at <paramref name="target"/> (localhost gateway or PostgreSQL membership).</summary>
-    public static async Task<ClusterSession> ConnectAsync(ClusterTarget target, CancellationToken cancellationToken)
+    /// <param name="target">Where the cluster is.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <param name="settings">Settings over the environment's (<c>Client:Tls:CertificatePath</c>, ...); tests pass them here.</param>
+    public static async Task<ClusterSession> ConnectAsync(
+        ClusterTarget target, CancellationToken cancellationToken, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         // The ids must match the silos'; they read Silo__ClusterId / Silo__ServiceId, and so does the client.
         var ids = new ConfigurationBuilder().AddEnvironmentVariables().Build()
             .GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
         builder.Configuration.AddEnvironmentVariables();
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         // A gateway that cannot be reached is reported once, by this command, not by the client's logger too.
         ConfigureLogging(builder, orleansLevel: LogLevel.Critical);
+        AddTelemetry(builder);
         builder.UseOrleansClient(client =>
         {
             if (target.Kind == ClusterKind.Postgres)
@@ -89,11 +100,21 @@ internal sealed class ClusterSession : IAsyncDisposable
                 client.UseLocalhostClustering(target.GatewayPort, serviceId: ids.ServiceId, clusterId: ids.ClusterId);
             }
             client.UseConnectionRetryFilter(new BoundedConnectionRetry(ConnectAttempts, ConnectRetryDelay).ShouldRetryAsync);
+            client.AddActivityPropagation();
+            client.UseConfiguredTls(builder.Configuration);
         });
         return await StartAsync(builder.Build(), target, cancellationToken);
     }
 
     public ICohortGrain Cohort(string cohortId) => Client.GetGrain<ICohortGrain>(cohortId);
+
+    /// <summary>Submits a cohort under an <c>opath.submit</c> span, the root of the cohort's trace when telemetry is on.</summary>
+    public async Task<CohortStatus> SubmitAsync(CohortSpec spec, CancellationToken cancellationToken)
+    {
+        using var span = PathologyTelemetry.Source.StartActivity("opath.submit", ActivityKind.Client);
+        span?.SetTag(PathologyTelemetry.Attributes.Cohort, spec.CohortId);
+        return await Cohort(spec.CohortId).SubmitAsync(spec).WaitAsync(cancellationToken);
+    }
 
     /// <summary>The cohort's status, or <see cref="CohortNotFoundException"/> naming this cluster.</summary>
     public async Task<CohortStatus> StatusAsync(string cohortId, CancellationToken cancellationToken) =>
@@ -150,6 +171,10 @@ internal sealed class ClusterSession : IAsyncDisposable
             return true;
         }
     }
+
+    // Telemetry__Exporters=otlp (or console) sends this command's traces and metrics too; none by default.
+    private static void AddTelemetry(HostApplicationBuilder builder) =>
+        builder.AddPathologyTelemetry(TelemetryHosting.ClientService, defaultExporters: "", canServePrometheus: false);
 
     private static void ConfigureLogging(HostApplicationBuilder builder, LogLevel orleansLevel)
     {

@@ -50,7 +50,7 @@ internal static class SubmitCommand
             var asJson = parse.GetValue(json);
             await using var session = await ClusterSession.OpenAsync(target, token);
             var cohort = session.Cohort(spec.CohortId);
-            var status = await cohort.SubmitAsync(spec).WaitAsync(token);
+            var status = await session.SubmitAsync(spec, token);
             if (!parse.GetValue(wait) && target.Kind != ClusterKind.Embedded)
             {
                 if (asJson) stdout.WriteLine(CohortReport.Json(status));

@@ -1,10 +1,13 @@
+using System.Diagnostics;
 using System.Text.Json;
+using OrleansPathology.Grains.Telemetry;
 
 namespace OrleansPathology.Grains.Cohorts;
 
 /// <summary>
 /// A submitted cohort: starts a slide grain per slide, keeps each slide's outcome as it finishes, and
 /// answers status from its slides. Reentrant because slides report back to it while it may be calling them.
+/// Its span (<see cref="PathologyTelemetry.Spans.Cohort"/>) runs from submission until the last slide finishes.
 /// </summary>
 [Reentrant]
 public sealed class CohortGrain(
@@ -12,6 +15,7 @@ public sealed class CohortGrain(
     TimeProvider time) : Grain, ICohortGrain
 {
     private readonly StateWriteGate _writes = new();
+    private Activity? _span;
 
     public async Task<CohortStatus> SubmitAsync(CohortSpec spec)
     {
@@ -31,6 +35,13 @@ public sealed class CohortGrain(
         // Starting is idempotent on each slide, so a resubmission also restarts anything that was interrupted.
         if (!state.State.Cancelled)
         {
+            if (_span is null && state.State.FinishedAt is null)
+            {
+                _span = PathologyTelemetry.StartDetached(PathologyTelemetry.Spans.Cohort, default,
+                    [new(PathologyTelemetry.Attributes.Cohort, spec.CohortId), new("opath.cohort.slides", spec.Slides.Count)]);
+            }
+            // The slides' spans become children of this one (see SlideGrain).
+            if (PathologyTelemetry.TraceParentOf(_span) is { } traceParent) RequestContext.Set(PathologyTelemetry.CohortTraceKey, traceParent);
             await Task.WhenAll(spec.Slides
                 .Where(s => !state.State.Finished.ContainsKey(s.SlideId))
                 .Select(s => Slide(s).StartAsync(spec, s)));
@@ -51,6 +62,7 @@ public sealed class CohortGrain(
         if (state.State.Spec is not { } spec) return null;
         state.State.Cancelled = true;
         await WriteAsync();
+        PathologyTelemetry.StopDetached(_span, "cancelled");
         await Task.WhenAll(spec.Slides.Where(s => !state.State.Finished.ContainsKey(s.SlideId)).Select(s => Slide(s).CancelAsync()));
         return await GetStatusAsync();
     }
@@ -61,6 +73,18 @@ public sealed class CohortGrain(
         state.State.Finished[outcome.SlideId] = outcome;
         if (state.State.Finished.Count == spec.Slides.Count) state.State.FinishedAt ??= time.GetUtcNow();
         await WriteAsync();
+        if (state.State.FinishedAt is not null)
+        {
+            _span?.SetTag("opath.cohort.failed_slides", state.State.Finished.Values.Count(s => s.State == RunState.Failed));
+            PathologyTelemetry.StopDetached(_span, "completed");
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A span that is never stopped is never exported.
+        PathologyTelemetry.StopDetached(_span, "deactivated");
+        return Task.CompletedTask;
     }
 
     private RunState Overall(IReadOnlyList<SlideProgress> slides)

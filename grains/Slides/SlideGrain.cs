@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansPathology.Grains.Telemetry;
 using OrleansPathology.Inference;
 using OrleansPathology.Slides;
 
@@ -16,9 +18,12 @@ public sealed partial class SlideGrain(
     [PersistentState("slide", PathologyGrainOptions.StorageName)] IPersistentState<SlideState> state,
     IOptions<PathologyGrainOptions> options,
     TimeProvider time,
-    ILogger<SlideGrain> logger) : Grain, ISlideGrain
+    ILogger<SlideGrain> logger,
+    PathologyMetrics? metrics = null) : Grain, ISlideGrain
 {
     private readonly StateWriteGate _writes = new();
+    private readonly PathologyMetrics _metrics = metrics ?? PathologyMetrics.Unregistered;
+    private Activity? _span;
     private readonly Dictionary<int, (string Worker, DateTimeOffset Expires)> _leases = [];
     private readonly Dictionary<int, int> _attempts = [];
     private readonly HashSet<int> _done = [];
@@ -35,7 +40,18 @@ public sealed partial class SlideGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A slide that was running when its silo (or the whole cluster) stopped resumes by itself.
-        if (state.State.State == RunState.Running) _planning = PlanAsync();
+        if (state.State.State == RunState.Running)
+        {
+            StartSpan(resumed: true);
+            _planning = PlanAsync();
+        }
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A span that is never stopped is never exported: a running slide's ends here and a new one starts on reactivation.
+        PathologyTelemetry.StopDetached(_span, "deactivated");
         return Task.CompletedTask;
     }
 
@@ -43,13 +59,18 @@ public sealed partial class SlideGrain(
     {
         if (state.RecordExists && state.State.Slide is not null)
         {
-            if (state.State.State == RunState.Running && _planning is null or { IsFaulted: true }) _planning = PlanAsync();
+            if (state.State.State == RunState.Running && _planning is null or { IsFaulted: true })
+            {
+                if (_span is null) StartSpan(resumed: true);
+                _planning = PlanAsync();
+            }
             return;
         }
         state.State.Cohort = cohort;
         state.State.Slide = slide;
         state.State.State = RunState.Running;
         await WriteAsync();
+        StartSpan(resumed: false);
         _planning = PlanAsync();
     }
 
@@ -74,9 +95,13 @@ public sealed partial class SlideGrain(
             var index = (start + scanned) % batches.Count;
             if (_done.Contains(index)) continue;
             if (_leases.TryGetValue(index, out var lease) && lease.Expires > now) continue;
-            if (lease.Worker is not null) LogLeaseExpired(Key, index, lease.Worker);
+            if (lease.Worker is not null)
+            {
+                LogLeaseExpired(Key, index, lease.Worker);
+                _metrics.BatchRetried("lease_expired");
+            }
             _leases[index] = (worker, now + options.Value.LeaseTimeout);
-            leased.Add(WorkItems.From(Key, state.State.Cohort!, batches[index]));
+            leased.Add(WorkItems.From(Key, state.State.Cohort!, batches[index], PathologyTelemetry.TraceParentOf(_span)));
             _cursor = (index + 1) % batches.Count;
         }
         return leased;
@@ -107,6 +132,8 @@ public sealed partial class SlideGrain(
         LogBatchFailed(Key, batchIndex, worker, attempts, error);
         if (attempts >= options.Value.MaxBatchAttempts && state.State.State == RunState.Running)
             await FailAsync($"batch {batchIndex} failed {attempts} times; last error on {worker}: {error}");
+        else if (state.State.State == RunState.Running)
+            _metrics.BatchRetried("failed");
     }
 
     public Task<SlideProgress> GetProgressAsync() => Task.FromResult(Progress());
@@ -116,6 +143,7 @@ public sealed partial class SlideGrain(
         if (state.State.State is RunState.Completed or RunState.Failed or RunState.Cancelled) return;
         state.State.State = RunState.Cancelled;
         await WriteAsync();
+        PathologyTelemetry.StopDetached(_span, "cancelled");
         await Dispatcher.UnregisterSlideAsync(Key);
     }
 
@@ -194,6 +222,8 @@ public sealed partial class SlideGrain(
             state.State.Lesions = await Map.FinishAsync();
             state.State.State = RunState.Completed;
             await WriteAsync();
+            _metrics.SlideCompleted();
+            PathologyTelemetry.StopDetached(_span, "completed");
         }
         catch (Exception ex) when (ex is SlideException or IOException or UnauthorizedAccessException)
         {
@@ -214,12 +244,28 @@ public sealed partial class SlideGrain(
         state.State.State = RunState.Failed;
         state.State.Error = error;
         await WriteAsync();
+        _metrics.SlideFailed();
+        PathologyTelemetry.StopDetached(_span, "failed", error);
         await Dispatcher.UnregisterSlideAsync(Key);
         if (state.State.Cohort is { } cohort)
             await GrainFactory.GetGrain<ICohortGrain>(cohort.CohortId).SlideFinishedAsync(Progress());
     }
 
     private Task WriteAsync() => _writes.WriteAsync(state);
+
+    // The slide's span is the child of its cohort's, whose context the cohort put in the request context of StartAsync.
+    private void StartSpan(bool resumed)
+    {
+        var slide = state.State.Slide!;
+        _span = PathologyTelemetry.StartDetached(PathologyTelemetry.Spans.Slide,
+            PathologyTelemetry.ParentFrom(RequestContext.Get(PathologyTelemetry.CohortTraceKey) as string),
+            [
+                new(PathologyTelemetry.Attributes.Cohort, state.State.Cohort!.CohortId),
+                new(PathologyTelemetry.Attributes.Slide, slide.SlideId),
+                new(PathologyTelemetry.Attributes.SlidePath, slide.Path),
+                new("opath.slide.resumed", resumed),
+            ]);
+    }
 
     internal static string OutputDirectory(CohortSpec cohort, SlideSpec slide) => Path.Combine(cohort.OutputRoot, cohort.CohortId, slide.SlideId);
 

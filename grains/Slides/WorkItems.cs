@@ -5,7 +5,8 @@ namespace OrleansPathology.Grains.Slides;
 /// <summary>Converts between the domain's tile batches and the wire's work items (coordinates only).</summary>
 public static class WorkItems
 {
-    public static WorkItem From(string slideKey, CohortSpec cohort, TileBatch batch)
+    /// <param name="traceParent">The slide span's W3C trace context, so the batch's span becomes its child.</param>
+    public static WorkItem From(string slideKey, CohortSpec cohort, TileBatch batch, string? traceParent = null)
     {
         var region = batch.Region ?? default;
         return new WorkItem(
@@ -13,7 +14,7 @@ public static class WorkItems
             batch.Mode == InferenceMode.Patch ? ScoringMode.Patch : ScoringMode.Dense,
             batch.Stride, batch.PatchSize,
             batch.Cells.Select(c => c.X).ToArray(), batch.Cells.Select(c => c.Y).ToArray(),
-            region.X, region.Y, region.Width, region.Height);
+            region.X, region.Y, region.Width, region.Height, traceParent);
     }
 
     public static TileBatch ToTileBatch(WorkItem item)

@@ -9,9 +9,9 @@ namespace OrleansPathology.Grains.Workers;
 /// The model one worker device keeps loaded: one <see cref="BatchComputer"/> for the most recent
 /// (weights, precision), replaced when a batch asks for another. Forward passes are serialised (a model's
 /// forward is not re-entrant, and one at a time keeps a GPU's memory bounded); reading the next batch's
-/// pixels goes on meanwhile, outside this gate.
+/// pixels goes on meanwhile, outside this gate. <paramref name="modelLoaded"/> hears how long each load took.
 /// </summary>
-public sealed class DeviceModel(string torchDevice) : IDisposable
+public sealed class DeviceModel(string torchDevice, Action<double>? modelLoaded = null) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private BatchComputer? _computer;
@@ -70,6 +70,7 @@ public sealed class DeviceModel(string torchDevice) : IDisposable
         if (_failed is { } failed && failed.Key == (weightsPath, precision) && failed.Written == written)
             failed.Error.Throw();
 
+        var loading = Stopwatch.StartNew();
         FcnResNet18 model;
         try
         {
@@ -97,6 +98,8 @@ public sealed class DeviceModel(string torchDevice) : IDisposable
         _failed = null;
         _loaded = (weightsPath, precision);
         _loadedWeights = weightsPath;
+        Activity.Current?.SetTag("opath.model.load_seconds", loading.Elapsed.TotalSeconds);
+        modelLoaded?.Invoke(loading.Elapsed.TotalSeconds);
         return _computer;
     }
 }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansPathology.Grains.Dispatch;
+using OrleansPathology.Grains.Telemetry;
 
 namespace OrleansPathology.Grains.Workers;
 
@@ -17,8 +19,10 @@ public sealed partial class InferenceWorkerGrain(
     WorkerEngine engine,
     IOptions<WorkerOptions> options,
     TimeProvider time,
-    ILogger<InferenceWorkerGrain> logger) : Grain, IInferenceWorkerGrain
+    ILogger<InferenceWorkerGrain> logger,
+    PathologyMetrics? metrics = null) : Grain, IInferenceWorkerGrain
 {
+    private readonly PathologyMetrics _metrics = metrics ?? PathologyMetrics.Unregistered;
     private readonly Dictionary<long, Task> _inFlight = [];
     private long _nextItem;
     private CancellationTokenSource? _running;
@@ -112,12 +116,17 @@ public sealed partial class InferenceWorkerGrain(
     private void Track(WorkItem item)
     {
         var id = _nextItem++;
+        _metrics.BatchStarted(Key);
         var task = RunAsync(id, item);
         if (!task.IsCompleted) _inFlight[id] = task;
     }
 
     private async Task RunAsync(long id, WorkItem item)
     {
+        var started = time.GetTimestamp();
+        // The batch's span is its slide's child; read and infer (in the engine) and assemble are its children.
+        using var span = PathologyTelemetry.Source.StartActivity(PathologyTelemetry.Spans.Batch, ActivityKind.Internal,
+            PathologyTelemetry.ParentFrom(item.TraceParent), BatchTags(item));
         try
         {
             var slide = GrainFactory.GetGrain<ISlideGrain>(item.SlideKey);
@@ -129,23 +138,42 @@ public sealed partial class InferenceWorkerGrain(
             }
             catch (Exception ex)
             {
+                span?.SetStatus(ActivityStatusCode.Error, ex.Message);
                 LogBatchFailed(ex, Key, item.SlideKey, item.BatchIndex);
                 await ReportAsync(() => slide.FailBatchAsync(item.BatchIndex, Key, $"{ex.GetType().Name}: {ex.Message}"), item);
                 return;
             }
 
-            if (await ReportAsync(() => slide.CompleteAsync(result), item))
+            bool reported;
+            using (PathologyTelemetry.Source.StartActivity(PathologyTelemetry.Spans.Assemble))
+                reported = await ReportAsync(() => slide.CompleteAsync(result), item);
+            if (reported)
             {
                 _batchesDone++;
                 _cellsDone += item.CellX.Length;
+                _metrics.BatchScored(Key, Device, item.CellX.Length, time.GetElapsedTime(started).TotalSeconds, result.ReadSeconds, result.ComputeSeconds);
                 LogBatchDone(Key, item.SlideKey, item.BatchIndex, item.CellX.Length, result.ReadSeconds, result.ComputeSeconds);
+            }
+            else
+            {
+                span?.SetStatus(ActivityStatusCode.Error, "the result could not be reported");
             }
         }
         finally
         {
             _inFlight.Remove(id);
+            _metrics.BatchEnded(Key);
         }
     }
+
+    private KeyValuePair<string, object?>[] BatchTags(WorkItem item) =>
+    [
+        new(PathologyTelemetry.Attributes.Slide, item.SlideKey),
+        new(PathologyTelemetry.Attributes.Batch, item.BatchIndex),
+        new(PathologyTelemetry.Attributes.Cells, item.CellX.Length),
+        new(PathologyTelemetry.Attributes.Worker, Key),
+        new(PathologyTelemetry.Attributes.Device, Device),
+    ];
 
     // A report that does not arrive is not retried: the slide leases the batch again when its lease runs out.
     private async Task<bool> ReportAsync(Func<Task> report, WorkItem item)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using OrleansPathology.Grains.Slides;
+using OrleansPathology.Grains.Telemetry;
 using OrleansPathology.Inference;
 using OrleansPathology.Slides;
 
@@ -12,8 +13,12 @@ namespace OrleansPathology.Grains.Workers;
 /// open slides, one loaded model per worker device, and the read-then-compute of one work item. Its
 /// methods block on I/O and tensors: callers run them off the grain's turn.
 /// </summary>
-public sealed class WorkerEngine(IOptions<WorkerOptions> options, IOptions<PathologyGrainOptions> grainOptions) : IDisposable
+public sealed class WorkerEngine(
+    IOptions<WorkerOptions> options,
+    IOptions<PathologyGrainOptions> grainOptions,
+    PathologyMetrics? metrics = null) : IDisposable
 {
+    private readonly PathologyMetrics _metrics = metrics ?? PathologyMetrics.Unregistered;
     private readonly ConcurrentDictionary<string, DeviceModel> _models = new(StringComparer.Ordinal);
     private readonly SlideHandles _slides = new(options.Value.OpenSlides);
     private readonly DataRoots _roots = new(grainOptions.Value.DataRoots);
@@ -36,12 +41,16 @@ public sealed class WorkerEngine(IOptions<WorkerOptions> options, IOptions<Patho
 
         var read = Stopwatch.StartNew();
         BatchPixels pixels;
+        using (PathologyTelemetry.Source.StartActivity(PathologyTelemetry.Spans.Read))
         using (var lease = _slides.Open(_roots.Resolve(item.SlidePath)))
             pixels = BatchReader.Read(lease.Slide, batch);
         var readSeconds = read.Elapsed.TotalSeconds;
 
-        var model = _models.GetOrAdd(device, d => new DeviceModel(WorkerDevices.TorchDevice(d)));
-        var (result, computeSeconds) = await model.ComputeAsync(item.WeightsPath, precision, pixels, cancellationToken).ConfigureAwait(false);
+        var model = _models.GetOrAdd(device, d => new DeviceModel(WorkerDevices.TorchDevice(d), seconds => _metrics.ModelLoaded(d, seconds)));
+        BatchResult result;
+        double computeSeconds;
+        using (PathologyTelemetry.Source.StartActivity(PathologyTelemetry.Spans.Infer))
+            (result, computeSeconds) = await model.ComputeAsync(item.WeightsPath, precision, pixels, cancellationToken).ConfigureAwait(false);
         return new WorkResult(item.SlideKey, item.BatchIndex, result.Probabilities, worker, readSeconds, computeSeconds);
     }
 

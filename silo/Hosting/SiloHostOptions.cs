@@ -7,8 +7,11 @@ public sealed class SiloHostOptions
 {
     public const string SectionName = "Silo";
 
-    /// <summary><c>localhost</c> (one process, the default) or <c>postgres</c> (many processes or machines).</summary>
-    [Required, RegularExpression("^(localhost|postgres)$", ErrorMessage = "Silo:Clustering must be 'localhost' or 'postgres'")]
+    /// <summary>
+    /// <c>localhost</c> (one process, the default), <c>postgres</c> (many processes or machines) or <c>kubernetes</c>
+    /// (membership in PostgreSQL, identity and addresses from the pod: see <see cref="KubernetesHosting"/>).
+    /// </summary>
+    [Required, RegularExpression("^(localhost|postgres|kubernetes)$", ErrorMessage = "Silo:Clustering must be 'localhost', 'postgres' or 'kubernetes'")]
     public string Clustering { get; set; } = "localhost";
 
     /// <summary><c>memory</c> (the default; state dies with the process) or <c>postgres</c>.</summary>
@@ -37,5 +40,21 @@ public sealed class SiloHostOptions
     /// <summary>Address other silos reach this one at; default loopback (one machine).</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
-    public bool UsesPostgres => Clustering == "postgres" || Storage == "postgres";
+    /// <summary>
+    /// HTTP port of a silo process's <c>/healthz</c>, <c>/ready</c> and <c>/metrics</c> (see <see cref="HealthHosting"/>).
+    /// Default 8080; 0 turns the endpoints off (several silos on one machine need a port each, or 0).
+    /// </summary>
+    [Range(0, 65535)]
+    public int HealthPort { get; set; } = 8080;
+
+    /// <summary>
+    /// A file holding the database password (a mounted secret), put into <see cref="ConnectionString"/> in place of any
+    /// password there. Unset (the default): the connection string carries it (from a secret environment variable).
+    /// </summary>
+    public string? DatabasePasswordFile { get; set; }
+
+    /// <summary>TLS between silos and on the gateway (section <c>Silo:Tls</c>); off unless a certificate is set.</summary>
+    public TlsCertificateOptions Tls { get; set; } = new();
+
+    public bool UsesPostgres => Clustering is "postgres" or "kubernetes" || Storage == "postgres";
 }

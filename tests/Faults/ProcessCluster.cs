@@ -51,6 +51,8 @@ public sealed class ProcessCluster(string connectionString, string workDirectory
                 ["Silo__ServiceId"] = ServiceId,
                 ["Silo__SiloPort"] = siloPort.ToString(),
                 ["Silo__GatewayPort"] = PostgresServerFixture.FreeTcpPort().ToString(),
+                // Several silos on one machine: each its own health port (the default 8080 would collide).
+                ["Silo__HealthPort"] = PostgresServerFixture.FreeTcpPort().ToString(),
                 ["Workers__SiloName"] = name,
                 ["Workers__Devices__0"] = "cpu:0",
                 ["Workers__Concurrency"] = WorkerConcurrency.ToString(),
