@@ -2,12 +2,14 @@ using System.Net;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 using OrleansPathology.Grains;
 using OrleansPathology.Grains.Storage;
+using OrleansPathology.Grains.Telemetry;
 
 namespace OrleansPathology.Silo.Hosting;
 
@@ -20,7 +22,10 @@ public static class PathologySiloExtensions
         Validator.ValidateObject(host, new ValidationContext(host), validateAllProperties: true);
         if (host.UsesPostgres && string.IsNullOrWhiteSpace(host.ConnectionString))
             throw new OptionsValidationException(SiloHostOptions.SectionName, typeof(SiloHostOptions),
-                ["Silo:ConnectionString is required when Silo:Clustering or Silo:Storage is postgres"]);
+                ["Silo:ConnectionString is required when Silo:Clustering is postgres or kubernetes, or Silo:Storage is postgres"]);
+        Validator.ValidateObject(host.Tls, new ValidationContext(host.Tls), validateAllProperties: true);
+        host.ConnectionString = DatabaseSecrets.WithPasswordFile(host.ConnectionString, host.DatabasePasswordFile);
+        builder.Services.TryAddSingleton<PathologyMetrics>();
 
         builder.Services.AddOptionsWithValidateOnStart<PathologyGrainOptions>()
             .Bind(builder.Configuration.GetSection(PathologyGrainOptions.SectionName)).ValidateDataAnnotations();
@@ -43,6 +48,7 @@ public static class PathologySiloExtensions
                 silo.UsePostgresClustering(host.ConnectionString!);
                 silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedAddress), host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: true);
             }
+            else if (host.Clustering == "kubernetes") silo.UseKubernetesPodHosting(host);
             else
             {
                 silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, serviceId: host.ServiceId, clusterId: host.ClusterId);
@@ -53,6 +59,11 @@ public static class PathologySiloExtensions
 
             // Every silo runs inference workers for its devices (section Workers: devices, concurrency, silo name).
             silo.AddInferenceWorkers();
+            // Trace context crosses grain calls (created only while a tracer listens); TLS when Silo:Tls names a certificate.
+            silo.AddActivityPropagation();
+            if (host.Tls.Enabled) silo.UsePathologyTls(host.Tls);
+            // ... and a trainer per device, for data-parallel training runs (section Training: retry settings).
+            silo.AddTrainers();
             configure?.Invoke(silo);
         });
         return builder;

@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# The opath console, for the schema-init job (`opath db init`) and cohort submission (`opath submit ... --cluster postgres`).
+# Build from the repository root:  docker build -f docker/client.Dockerfile -t opath/client:dev .
+# The client references the silo (its embedded cluster), so it carries the CPU libtorch too.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
+COPY build/ build/
+COPY pathology/Pathology.csproj pathology/
+COPY grains.interfaces/GrainInterfaces.csproj grains.interfaces/
+COPY grains/Grains.csproj grains/
+COPY silo/Silo.csproj silo/
+COPY client/Client.csproj client/
+RUN dotnet restore client/Client.csproj -p:TorchDevice=cpu
+COPY pathology/ pathology/
+COPY grains.interfaces/ grains.interfaces/
+COPY grains/ grains/
+COPY silo/ silo/
+COPY client/ client/
+RUN dotnet publish client/Client.csproj -c Release --no-restore -p:TorchDevice=cpu -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libopenslide0 \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /app ./
+USER 1654
+ENTRYPOINT ["dotnet", "opath.dll"]
