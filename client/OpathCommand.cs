@@ -21,7 +21,10 @@ internal static class OpathCommand
         root.Subcommands.Add(CancelCommand.Create());
         root.Subcommands.Add(ResultsCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
+        root.Subcommands.Add(DatasetCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
 }

@@ -1,0 +1,45 @@
+using OrleansPathology.Client.Cluster;
+
+namespace OrleansPathology.Client.Demo;
+
+/// <summary>
+/// What <c>opath demo</c> runs. The defaults are sized to finish within 10 minutes on a 2-core machine and still give the
+/// FROC something to measure: 8 slides of 8000x8000 (half held out as test slides, 3 of them with tumour), about
+/// 800 training patches, 3 short epochs on 2 data-parallel trainers, dense scoring at stride 64 (the MONAI grid).
+/// </summary>
+internal sealed record DemoOptions
+{
+    /// <summary>Everything goes under this folder: cohort/, model/, results/, evaluation/, REPORT.md, demo.json.</summary>
+    public required string OutputDirectory { get; init; }
+
+    public int Slides { get; init; } = 8;
+
+    public long Width { get; init; } = 8000;
+
+    public long Height { get; init; } = 8000;
+
+    /// <summary>Seed of the cohort; training uses <see cref="TrainingSeed"/>.</summary>
+    public ulong Seed { get; init; } = 11;
+
+    /// <summary>Share of slides held out for scoring (never in dataset.json).</summary>
+    public double TestFraction { get; init; } = 0.5;
+
+    /// <summary>Tumour patches per training tumour slide; normal patches balance them.</summary>
+    public int PatchesPerSlide { get; init; } = 200;
+
+    /// <summary>Data-parallel trainers (slices of each global batch).</summary>
+    public int Workers { get; init; } = 2;
+
+    public int Epochs { get; init; } = 3;
+
+    /// <summary>Caps each epoch's steps; null runs whole epochs.</summary>
+    public int? MaxStepsPerEpoch { get; init; }
+
+    public int BatchSize { get; init; } = 32;
+
+    public ulong TrainingSeed { get; init; } = 15;
+
+    public int Stride { get; init; } = 64;
+
+    public ClusterTarget Cluster { get; init; } = ClusterTarget.Embedded;
+}
