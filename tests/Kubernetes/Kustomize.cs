@@ -4,15 +4,16 @@ namespace OrleansPathology.Tests.Kubernetes;
 
 /// <summary>
 /// Renders a kustomization the way <c>kubectl kustomize</c> (kustomize v5) does, for the subset of kustomize that
-/// <c>k8s/</c> uses: <c>resources</c> (files and kustomization folders), <c>patches</c> with a <c>path</c> (strategic
-/// merge on the object the patch names), <c>namespace</c> and <c>images</c>. Anything else in a kustomization is an
+/// <c>k8s/</c> uses: <c>resources</c> (files and kustomization folders), <c>components</c> (folders of
+/// <c>kind: Component</c>, applied after the resources to everything accumulated so far), <c>patches</c> with a
+/// <c>path</c> (strategic merge on the object the patch names), <c>namespace</c> and <c>images</c>. Anything else in a kustomization is an
 /// error naming the file and the key, so a manifest change that needs more of kustomize fails here instead of
 /// being checked wrongly. kubectl and kustomize are not installed by CI (Debian ships only kubectl 1.20, whose
 /// kustomize is v2); this renderer was checked against kubectl 1.32 / kustomize v5.5 on both overlays.
 /// </summary>
 internal static class Kustomize
 {
-    private static readonly HashSet<string> SupportedKeys = ["apiVersion", "kind", "resources", "namespace", "patches", "images"];
+    private static readonly HashSet<string> SupportedKeys = ["apiVersion", "kind", "resources", "components", "namespace", "patches", "images"];
 
     /// <summary>Kinds that have no namespace, so the namespace transformer leaves them alone.</summary>
     private static readonly HashSet<string> ClusterScopedKinds =
@@ -29,8 +30,18 @@ internal static class Kustomize
         ["imagePullSecrets"] = "name",
     };
 
+    private const string Kustomization = "Kustomization";
+    private const string Component = "Component";
+
     /// <summary>The objects of the kustomization in <paramref name="directory"/>, every transformation applied.</summary>
-    public static List<YamlMappingNode> Build(string directory)
+    public static List<YamlMappingNode> Build(string directory) => Accumulate(directory, Kustomization, []);
+
+    /// <summary>
+    /// kustomize's accumulation: the resources of <paramref name="directory"/> join <paramref name="objects"/>, then its
+    /// components, then its patches, namespace and images act on all of them. A Kustomization starts from no objects; a
+    /// Component works on those of the kustomization that lists it.
+    /// </summary>
+    private static List<YamlMappingNode> Accumulate(string directory, string expectedKind, List<YamlMappingNode> objects)
     {
         var file = Path.Combine(directory, "kustomization.yaml");
         if (!File.Exists(file)) throw new FileNotFoundException($"{directory} has no kustomization.yaml", file);
@@ -39,12 +50,14 @@ internal static class Kustomize
         {
             if (!SupportedKeys.Contains(key)) throw new NotSupportedException($"{file}: kustomize key '{key}' is not supported by the test renderer");
         }
+        // As kustomize: a Component listed under resources, or a Kustomization under components, is an error.
+        var declared = kustomization.Children.TryGetValue(new YamlScalarNode("kind"), out var k) ? Text(k) : Kustomization;
+        if (declared != expectedKind) throw new InvalidDataException($"{file}: expected kind '{expectedKind}' but got '{declared}'");
 
-        var objects = new List<YamlMappingNode>();
         foreach (var resource in Strings(kustomization, "resources"))
         {
             var path = Path.GetFullPath(Path.Combine(directory, resource));
-            var loaded = Directory.Exists(path) ? Build(path)
+            var loaded = Directory.Exists(path) ? Accumulate(path, Kustomization, [])
                 : File.Exists(path) ? LoadDocuments(path)
                 : throw new FileNotFoundException($"{file}: resource '{resource}' does not exist", path);
             foreach (var item in loaded)
@@ -53,6 +66,13 @@ internal static class Kustomize
                 if (objects.Any(o => Id(o) == id)) throw new InvalidDataException($"{file}: resource '{resource}' defines {id} a second time");
                 objects.Add(item);
             }
+        }
+
+        foreach (var component in Strings(kustomization, "components"))
+        {
+            var path = Path.GetFullPath(Path.Combine(directory, component));
+            if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{file}: component '{component}' is not a folder");
+            Accumulate(path, Component, objects);
         }
 
         foreach (var patch in Entries(kustomization, "patches"))

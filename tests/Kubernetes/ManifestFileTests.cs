@@ -76,6 +76,41 @@ public sealed class ManifestFileTests
     }
 
     [Fact]
+    public void A_component_patches_what_the_listing_kustomization_accumulated_and_is_no_resource()
+    {
+        var dir = TestData.NewTempDir("opath-kustomize");
+        try
+        {
+            string Folder(string name, string kustomization)
+            {
+                var folder = Directory.CreateDirectory(Path.Combine(dir, name)).FullName;
+                File.WriteAllText(Path.Combine(folder, "kustomization.yaml"), kustomization);
+                return folder;
+            }
+            Folder("base", "resources: [config.yaml]\n");
+            File.WriteAllText(Path.Combine(dir, "base", "config.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: b\n");
+            Folder("extra", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n  - path: patch.yaml\n");
+            File.WriteAllText(Path.Combine(dir, "extra", "patch.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  c: d\n");
+            var overlay = Folder("overlay", "namespace: ns1\nresources: [../base]\ncomponents: [../extra]\n");
+            var misplaced = Folder("misplaced", "resources: [../extra]\n");
+            var notComponent = Folder("not-component", "resources: [../base]\ncomponents: [../overlay]\n");
+
+            var config = Assert.IsType<V1ConfigMap>(Assert.Single(Kustomize.Build(overlay).SelectMany(o => Manifests.Load(Kustomize.ToYaml(o), "test"))));
+            var asResource = Assert.Throws<InvalidDataException>(() => Kustomize.Build(misplaced));
+            var asComponent = Assert.Throws<InvalidDataException>(() => Kustomize.Build(notComponent));
+
+            Assert.Equal(["a=b", "c=d"], config.Data.Select(d => $"{d.Key}={d.Value}"));
+            Assert.Equal("ns1", config.Metadata.NamespaceProperty);
+            Assert.Equal($"{Path.Combine(dir, "extra", "kustomization.yaml")}: expected kind 'Kustomization' but got 'Component'", asResource.Message);
+            Assert.Equal($"{Path.Combine(dir, "overlay", "kustomization.yaml")}: expected kind 'Component' but got 'Kustomization'", asComponent.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Strategic_merge_patches_merge_containers_and_env_by_name_and_replace_other_lists()
     {
         var dir = TestData.NewTempDir("opath-kustomize");

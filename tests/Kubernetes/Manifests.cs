@@ -39,6 +39,30 @@ internal sealed class Manifests
         return new Manifests($"overlay {name}", objects);
     }
 
+    /// <summary>
+    /// <c>k8s/overlays/NAME</c> with the components <c>k8s/components/COMPONENT</c>, rendered as an operator's own
+    /// overlay would be: a kustomization in a temporary folder listing the overlay as its resource and the components
+    /// (by relative paths, as kustomize requires).
+    /// </summary>
+    public static Manifests Overlay(string name, params string[] components)
+    {
+        if (components.Length == 0) return Overlay(name);
+        var dir = TestData.NewTempDir("opath-overlay");
+        try
+        {
+            string Relative(params string[] parts) => Path.GetRelativePath(dir, Path.Combine([K8s, .. parts])).Replace('\\', '/');
+            System.IO.File.WriteAllText(Path.Combine(dir, "kustomization.yaml"),
+                $"resources:\n  - {Relative("overlays", name)}\ncomponents:\n" + string.Concat(components.Select(c => $"  - {Relative("components", c)}\n")));
+            var source = $"overlay {name} + {string.Join(" + ", components.Select(c => $"component {c}"))}";
+            var objects = Kustomize.Build(dir).SelectMany(o => Load(Kustomize.ToYaml(o), $"{source} ({o["kind"]}/{o["metadata"]["name"]})")).ToList();
+            return new Manifests(source, objects);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     /// <summary>One manifest file loaded as it is.</summary>
     public static Manifests File(string path) => new(path, Load(System.IO.File.ReadAllText(path), path));
 

@@ -11,7 +11,8 @@ internal sealed record PodInstance(string Name, string Namespace, string IP, IDi
 /// each <c>$(NAME)</c> in a value replaced by an earlier variable (<c>$$</c> escapes, an unknown name stays as
 /// written); <c>fieldRef</c> from the pod, <c>configMapKeyRef</c> from the rendered ConfigMaps, <c>secretKeyRef</c>
 /// from <paramref name="secrets"/>. A reference to a ConfigMap, Secret or key that does not exist is an error
-/// naming the container and the variable, as it would stop the pod from starting.
+/// naming the container and the variable, as it would stop the pod from starting; an <c>optional</c>
+/// <c>configMapKeyRef</c> to a missing key leaves the variable unset, as the kubelet does.
 /// </summary>
 internal static class PodEnvironment
 {
@@ -36,6 +37,9 @@ internal static class PodEnvironment
 
         foreach (var variable in container.Env ?? [])
         {
+            if (variable.ValueFrom?.ConfigMapKeyRef is { Optional: true } optional
+                && manifests.FindConfigMap(optional.Name)?.Data.ContainsKey(optional.Key) != true)
+                continue;
             env[variable.Name] = variable.ValueFrom switch
             {
                 null => Expand(variable.Value ?? "", env),
