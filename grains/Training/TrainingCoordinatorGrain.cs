@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansPathology.Grains.Telemetry;
 using OrleansPathology.Model;
 using OrleansPathology.Training;
 
@@ -21,8 +22,11 @@ public sealed partial class TrainingCoordinatorGrain(
     [PersistentState("training", PathologyGrainOptions.StorageName)] IPersistentState<TrainingRunState> state,
     TrainerDirectory directory,
     IOptions<TrainingOptions> options,
-    ILogger<TrainingCoordinatorGrain> logger) : Grain, ITrainingCoordinatorGrain
+    ILogger<TrainingCoordinatorGrain> logger,
+    PathologyMetrics? metrics = null) : Grain, ITrainingCoordinatorGrain
 {
+    private readonly PathologyMetrics _metrics = metrics ?? PathologyMetrics.Unregistered;
+
     /// <summary>Steps whose communication the status carries (the most recent ones).</summary>
     private const int RecentSteps = 20;
 
@@ -253,6 +257,7 @@ public sealed partial class TrainingCoordinatorGrain(
         if (_steps.Count == RecentSteps) _steps.RemoveAt(0);
         _steps.Add(communication);
         LogStep(RunId, epoch, step, result.MeanLoss, communication.GradientBytes, communication.WeightBytesRead, communication.StepSeconds);
+        _metrics.RecordTrainingStep(result.MeanLoss, result.Samples, communication.StepSeconds);
         return result;
     }
 

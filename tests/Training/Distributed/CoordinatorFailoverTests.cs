@@ -27,25 +27,10 @@ public sealed class CoordinatorFailoverTests(PostgresServerFixture server, Train
     [Fact]
     public async Task The_coordinators_silo_killed_after_a_checkpoint_is_revived_by_the_cluster_and_ends_at_the_uninterrupted_weights()
     {
-        var datasetPath = Path.Combine(_dir, "dataset.json");
-        var dataset = cohort.Small(training: 12, validation: 2);
-        DatasetWriter.WriteClaraJson(dataset, datasetPath);
-        var spec = new TrainingRunSpec("kill-coordinator", datasetPath, Path.Combine(_dir, "run"), Path.Combine(_dir, "trained.weights"),
-            Workers: 2, Epochs: 2, BatchSize: 4, Seed: 9, BatchNorm: nameof(BatchNormMode.Frozen), MaxStepsPerEpoch: 2, Augment: false);
-
-        var connectionString = await server.CreateOrleansDatabaseAsync("failover");
-        await using var cluster = new ProcessCluster(connectionString, Path.Combine(_dir, "silos"), new Dictionary<string, string>
-        {
-            ["Training__RetryDelay"] = "00:00:01",
-            // Revival passes every 2 s (15 s by default), so the test waits mostly for membership to declare the silo dead.
-            ["Training__ReviveInterval"] = "00:00:02",
-            // Three silos on one machine: no health endpoints, which would all want the same port.
-            ["Silo__HealthPort"] = "0",
-        });
-        var silos = await cluster.StartSilosAsync("failover-a", "failover-b", "failover-c");
-        var client = await cluster.ConnectAsync();
-        var coordinator = client.GetGrain<ITrainingCoordinatorGrain>(spec.RunId);
-        await coordinator.StartAsync(spec);
+        // Revival passes every 2 s (15 s by default), so the test waits mostly for membership to declare the silo dead.
+        await using var run = await TrainingProcessCluster.StartAsync(server, cohort, _dir, "kill-coordinator", epochs: 2, stepsPerEpoch: 2,
+            new Dictionary<string, string> { ["Training__ReviveInterval"] = "00:00:02" });
+        var (cluster, silos, client, coordinator, spec) = (run.Cluster, run.Silos, run.Client, run.Coordinator, run.Spec);
         var registry = client.GetGrain<ITrainingRegistryGrain>(TrainingRegistry.Key);
         Assert.Contains(spec.RunId, await registry.ActiveRunsAsync());
 
@@ -70,13 +55,8 @@ public sealed class CoordinatorFailoverTests(PostgresServerFixture server, Train
         // cluster itself revived the run.
         await cluster.WaitUntilAsync(() => Task.FromResult(File.Exists(spec.OutputWeights)), $"the final weights {spec.OutputWeights}", RunTimeout);
 
-        TrainingStatus? final = null;
-        await cluster.WaitUntilAsync(async () =>
-        {
-            final = await coordinator.GetStatusAsync();
-            return final is { State: not RunState.Running };
-        }, $"run {spec.RunId} to record its end", TimeSpan.FromMinutes(1));
-        Assert.True(final!.State == RunState.Completed, $"the run ended {final.State}: {final.Error}\n{cluster.Logs()}");
+        var final = await run.WaitForEndAsync(TimeSpan.FromMinutes(1));
+        Assert.True(final.State == RunState.Completed, $"the run ended {final.State}: {final.Error}\n{cluster.Logs()}");
         Assert.True(final.Resumes >= 1, $"the run was never resumed ({final.Resumes})");
         Assert.Equal((4, 2, 4), (final.GlobalStep, final.History.Count, final.StepLosses.Count));
         Assert.Equal(before.History[0], final.History[0]);
@@ -89,7 +69,7 @@ public sealed class CoordinatorFailoverTests(PostgresServerFixture server, Train
         await cluster.WaitUntilAsync(async () => !(await registry.ActiveRunsAsync()).Contains(spec.RunId),
             $"the training registry to forget {spec.RunId}", TimeSpan.FromMinutes(1));
 
-        using var reference = UninterruptedRun.Train(dataset, spec);
+        using var reference = UninterruptedRun.Train(run.Dataset, spec);
         var worst = UninterruptedRun.LargestDifference(final.OutputWeights, reference);
         output.WriteLine($"largest difference from the uninterrupted run: {worst:g3}");
         Assert.True(worst < 2e-5, $"weights differ by up to {worst}");

@@ -25,23 +25,8 @@ public sealed class DistributedTrainingFaultTests(PostgresServerFixture server, 
     [Fact]
     public async Task A_trainer_silo_killed_mid_run_loses_nothing_and_the_weights_equal_an_uninterrupted_run()
     {
-        var datasetPath = Path.Combine(_dir, "dataset.json");
-        var dataset = cohort.Small(training: 12, validation: 2);
-        DatasetWriter.WriteClaraJson(dataset, datasetPath);
-        var spec = new TrainingRunSpec("kill-trainer", datasetPath, Path.Combine(_dir, "run"), Path.Combine(_dir, "trained.weights"),
-            Workers: 2, Epochs: 1, BatchSize: 4, Seed: 9, BatchNorm: nameof(BatchNormMode.Frozen), MaxStepsPerEpoch: 3, Augment: false);
-
-        var connectionString = await server.CreateOrleansDatabaseAsync("train");
-        await using var cluster = new ProcessCluster(connectionString, Path.Combine(_dir, "silos"), new Dictionary<string, string>
-        {
-            ["Training__RetryDelay"] = "00:00:01",
-            // Three silos on one machine: no health endpoints, which would all want the same port.
-            ["Silo__HealthPort"] = "0",
-        });
-        var silos = await cluster.StartSilosAsync("train-a", "train-b", "train-c");
-        var client = await cluster.ConnectAsync();
-        var coordinator = client.GetGrain<ITrainingCoordinatorGrain>(spec.RunId);
-        await coordinator.StartAsync(spec);
+        await using var run = await TrainingProcessCluster.StartAsync(server, cohort, _dir, "kill-trainer", epochs: 1, stepsPerEpoch: 3);
+        var (cluster, silos, client, coordinator) = (run.Cluster, run.Silos, run.Client, run.Coordinator);
 
         // Wait point: the first step is done, so every trainer the run uses has joined it; kill one that is not the
         // coordinator's silo (the coordinator's own loss is a resume from the checkpoint, not what this test is about).
@@ -58,21 +43,16 @@ public sealed class DistributedTrainingFaultTests(PostgresServerFixture server, 
         victim!.Kill();
         output.WriteLine($"killed {victim.Name} (pid {victim.ProcessId})");
 
-        TrainingStatus? final = null;
-        await cluster.WaitUntilAsync(async () =>
-        {
-            final = await coordinator.GetStatusAsync();
-            return final is { State: not RunState.Running };
-        }, $"run {spec.RunId} to finish", RunTimeout);
+        var final = await run.WaitForEndAsync(RunTimeout);
 
-        Assert.True(final!.State == RunState.Completed, $"the run ended {final.State}: {final.Error}\n{cluster.Logs()}");
+        Assert.True(final.State == RunState.Completed, $"the run ended {final.State}: {final.Error}\n{cluster.Logs()}");
         Assert.Equal(3, final.GlobalStep);
         // Not asserted: that the victim left final.Trainers. The run can end before membership declares its silo dead (a
         // slice sent to it fails at once and goes to another trainer), and then the last trainer list still names it.
         output.WriteLine($"{final.ReissuedSlices} slice(s) re-issued; trainers at the end: {string.Join(", ", final.Trainers)}");
 
         // The same run in this process: the same slices, their gradients averaged, the same steps.
-        using var reference = UninterruptedRun.Train(dataset, spec);
+        using var reference = UninterruptedRun.Train(run.Dataset, run.Spec);
         var worst = UninterruptedRun.LargestDifference(final.OutputWeights, reference);
         output.WriteLine($"largest difference from the uninterrupted run: {worst:g3}");
         Assert.True(worst < 2e-5, $"weights differ by up to {worst}");
