@@ -54,6 +54,12 @@ public sealed class CohortGrain(
         if (state.State.Spec is not { } spec) return null;
         var slides = await Task.WhenAll(spec.Slides.Select(s =>
             state.State.Finished.TryGetValue(s.SlideId, out var done) ? Task.FromResult(done) : Slide(s).GetProgressAsync()));
+        // A slide ends before it reports to its cohort (it writes its own state first), and a report may be lost with a
+        // dying silo: an ended slide seen here is recorded as if it had reported, so that the state derived from these
+        // slides and FinishedAt always agree (an ended cohort says when it ended).
+        var ended = slides.Where(s => s.State is RunState.Completed or RunState.Failed or RunState.Cancelled
+            && !state.State.Finished.ContainsKey(s.SlideId)).ToList();
+        if (ended.Count > 0) await RecordFinishedAsync(spec, ended);
         return new CohortStatus(spec.CohortId, Overall(slides), slides, state.State.SubmittedAt, state.State.FinishedAt);
     }
 
@@ -61,6 +67,8 @@ public sealed class CohortGrain(
     {
         if (state.State.Spec is not { } spec) return null;
         state.State.Cancelled = true;
+        // Cancelled is an ended state from now on, whether or not the slides have stopped yet.
+        state.State.FinishedAt ??= time.GetUtcNow();
         await WriteAsync();
         PathologyTelemetry.StopDetached(_span, "cancelled");
         await Task.WhenAll(spec.Slides.Where(s => !state.State.Finished.ContainsKey(s.SlideId)).Select(s => Slide(s).CancelAsync()));
@@ -70,14 +78,7 @@ public sealed class CohortGrain(
     public async Task SlideFinishedAsync(SlideProgress outcome)
     {
         if (state.State.Spec is not { } spec) return;
-        state.State.Finished[outcome.SlideId] = outcome;
-        if (state.State.Finished.Count == spec.Slides.Count) state.State.FinishedAt ??= time.GetUtcNow();
-        await WriteAsync();
-        if (state.State.FinishedAt is not null)
-        {
-            _span?.SetTag("opath.cohort.failed_slides", state.State.Finished.Values.Count(s => s.State == RunState.Failed));
-            PathologyTelemetry.StopDetached(_span, "completed");
-        }
+        await RecordFinishedAsync(spec, [outcome]);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -85,6 +86,19 @@ public sealed class CohortGrain(
         // A span that is never stopped is never exported.
         PathologyTelemetry.StopDetached(_span, "deactivated");
         return Task.CompletedTask;
+    }
+
+    // The cohort ends when its last slide does; FinishedAt is set in the same turn as that slide is recorded.
+    private async Task RecordFinishedAsync(CohortSpec spec, IReadOnlyList<SlideProgress> outcomes)
+    {
+        foreach (var outcome in outcomes) state.State.Finished[outcome.SlideId] = outcome;
+        if (state.State.Finished.Count == spec.Slides.Count) state.State.FinishedAt ??= time.GetUtcNow();
+        await WriteAsync();
+        if (state.State.FinishedAt is not null)
+        {
+            _span?.SetTag("opath.cohort.failed_slides", state.State.Finished.Values.Count(s => s.State == RunState.Failed));
+            PathologyTelemetry.StopDetached(_span, "completed");
+        }
     }
 
     private RunState Overall(IReadOnlyList<SlideProgress> slides)

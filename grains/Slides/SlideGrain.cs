@@ -101,6 +101,7 @@ public sealed partial class SlideGrain(
                 _metrics.BatchRetried("lease_expired");
             }
             _leases[index] = (worker, now + options.Value.LeaseTimeout);
+            LogLeased(Key, index, worker);
             leased.Add(WorkItems.From(Key, state.State.Cohort!, batches[index], PathologyTelemetry.TraceParentOf(_span)));
             _cursor = (index + 1) % batches.Count;
         }
@@ -111,7 +112,9 @@ public sealed partial class SlideGrain(
     {
         if (!await IsPlannedAndRunningAsync() || _plan is null) return;
         var index = result.BatchIndex;
-        if (index < 0 || index >= _plan.Batches.Count || _done.Contains(index)) return;
+        if (index < 0 || index >= _plan.Batches.Count) return;
+        LogResultReceived(Key, index, result.Worker);
+        if (_done.Contains(index)) return;
         var batch = _plan.Batches[index];
         if (result.Probabilities.Length != batch.Cells.Count)
         {
@@ -283,4 +286,11 @@ public sealed partial class SlideGrain(
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Slide {Slide}: planning failed unexpectedly")]
     private partial void LogPlanningFailed(Exception exception, string slide);
+
+    // Per batch, so Debug: with these two a log accounts for every batch a lost worker held and who took it over.
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "Slide {Slide}: batch {Batch} leased to {Worker}")]
+    private partial void LogLeased(string slide, int batch, string worker);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Slide {Slide}: batch {Batch} result received from {Worker}")]
+    private partial void LogResultReceived(string slide, int batch, string worker);
 }

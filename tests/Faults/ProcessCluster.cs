@@ -61,6 +61,10 @@ public sealed class ProcessCluster(string connectionString, string workDirectory
                 ["Logging__LogLevel__Default"] = "Warning",
                 ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
                 ["Logging__LogLevel__OrleansPathology"] = "Information",
+                // Every lease and every result a slide receives, so a test can account for the batches a killed worker held.
+                ["Logging__LogLevel__OrleansPathology.Grains.Slides.SlideGrain"] = "Debug",
+                // The survivors' line that they deactivate the grains whose directory entries the dead silo kept.
+                ["Logging__LogLevel__Orleans.Runtime.GrainDirectory.LocalGrainDirectory"] = "Information",
                 ["Logging__Console__FormatterOptions__SingleLine"] = "true",
                 ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
             };
@@ -160,7 +164,9 @@ public sealed class ProcessCluster(string connectionString, string workDirectory
             status = await client.GetGrain<ICohortGrain>(cohortId).GetStatusAsync();
             return status is { State: not RunState.Running and not RunState.Pending };
         }, $"cohort {cohortId} to finish", timeout);
-        return status!;
+        // The first ended status seen: an ended cohort says when it ended, from the same answer.
+        Assert.True(status!.FinishedAt >= status.SubmittedAt, $"cohort {cohortId} is {status.State} but finished at '{status.FinishedAt}' (submitted {status.SubmittedAt})");
+        return status;
     }
 
     /// <summary>The tail of every silo's log, for failure messages.</summary>

@@ -17,9 +17,12 @@ public sealed partial class SiloProcess : IDisposable
 
     private const int SigTerm = 15;
 
+    /// <summary>Numbers lines across every silo in the order this process received them (see <see cref="LogLine"/>).</summary>
+    private static long s_received;
+
     private readonly Process _process;
     private readonly Lock _lock = new();
-    private readonly List<string> _lines = [];
+    private readonly List<LogLine> _lines = [];
     private readonly StreamWriter _log;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _disposed;
@@ -130,15 +133,18 @@ public sealed partial class SiloProcess : IDisposable
     }
 
     /// <summary>Log lines so far that contain <paramref name="text"/>.</summary>
-    public IReadOnlyList<string> LinesContaining(string text)
+    public IReadOnlyList<string> LinesContaining(string text) => LogLinesContaining(text).Select(l => l.Text).ToList();
+
+    /// <summary>Log lines so far that contain <paramref name="text"/>, with their place in the order of all silos' lines.</summary>
+    public IReadOnlyList<LogLine> LogLinesContaining(string text)
     {
-        lock (_lock) return _lines.Where(l => l.Contains(text, StringComparison.Ordinal)).ToList();
+        lock (_lock) return _lines.Where(l => l.Text.Contains(text, StringComparison.Ordinal)).ToList();
     }
 
     /// <summary>The last lines of the log, for failure messages.</summary>
     public string Tail(int lines = 40)
     {
-        lock (_lock) return $"--- last {Math.Min(lines, _lines.Count)} log lines of silo {Name} ({LogPath}) ---\n" + string.Join('\n', _lines.TakeLast(lines));
+        lock (_lock) return $"--- last {Math.Min(lines, _lines.Count)} log lines of silo {Name} ({LogPath}) ---\n" + string.Join('\n', _lines.TakeLast(lines).Select(l => l.Text));
     }
 
     public void Dispose()
@@ -165,7 +171,7 @@ public sealed partial class SiloProcess : IDisposable
         lock (_lock)
         {
             if (_disposed) return;
-            _lines.Add(line);
+            _lines.Add(new LogLine(Interlocked.Increment(ref s_received), line));
             _log.WriteLine(line);
         }
         if (line.Contains(StartedLine, StringComparison.Ordinal)) _started.TrySetResult();
@@ -178,3 +184,10 @@ public sealed partial class SiloProcess : IDisposable
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 }
+
+/// <summary>
+/// A silo's log line and its place among all silos' lines as they reached this process. Each silo writes its lines in
+/// order; across silos the order holds for events further apart than the pipes' delay (milliseconds), such as a
+/// lease before a silo was killed and what survivors logged once they had declared it dead.
+/// </summary>
+public readonly record struct LogLine(long Received, string Text);
