@@ -20,10 +20,10 @@ internal static class DemoCommand
     {
         var output = new Option<string?>("--out") { Description = $"Report folder (cohort, model, results, evaluation, REPORT.md). Default ./{DefaultOutput}. Must be shared storage for an external cluster." };
         var slides = new Option<string?>("--slides") { Description = "Slides to synthesise (half held out for testing). Default 8." };
-        var size = new Option<string?>("--size") { Description = "Level-0 size of each slide, WIDTHxHEIGHT. Default 8000x8000." };
+        var size = new Option<string?>("--size") { Description = "Level-0 size of each slide, WIDTHxHEIGHT. Default 10000x10000." };
         var seed = new Option<string?>("--seed") { Description = "Seed of the cohort. Default 11." };
         var workers = new Option<string?>("--workers") { Description = "Data-parallel trainers. Default 2." };
-        var epochs = new Option<string?>("--epochs") { Description = "Training epochs. Default 3." };
+        var epochs = new Option<string?>("--epochs") { Description = "Training epochs. Default 4." };
         var maxSteps = new Option<string?>("--max-steps") { Description = "Caps the steps of each epoch (a quicker, weaker model)." };
         var cluster = new ClusterCommandLine();
         var command = new Command("demo", "Run the main job end to end: a synthetic cohort, data-parallel training, scoring on the cluster, CAMELYON16 FROC; one report folder.")

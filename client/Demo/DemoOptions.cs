@@ -4,8 +4,9 @@ namespace OrleansPathology.Client.Demo;
 
 /// <summary>
 /// What <c>opath demo</c> runs. The defaults are sized to finish within 10 minutes on a 2-core machine and still give the
-/// FROC something to measure: 8 slides of 8000x8000 (half held out as test slides, 3 of them with tumour), about
-/// 800 training patches, 3 short epochs on 2 data-parallel trainers, dense scoring at stride 64 (the MONAI grid).
+/// FROC something to measure: 8 slides of 10000x10000 (half held out as test slides, 3 of them with tumour), 400
+/// training and 400 validation patches, 4 short epochs on 2 data-parallel trainers, dense scoring at stride 64 (the
+/// MONAI grid). Larger slides grow larger tumours, so fewer of the test regions are isolated tumour cells.
 /// </summary>
 internal sealed record DemoOptions
 {
@@ -14,9 +15,9 @@ internal sealed record DemoOptions
 
     public int Slides { get; init; } = 8;
 
-    public long Width { get; init; } = 8000;
+    public long Width { get; init; } = 10000;
 
-    public long Height { get; init; } = 8000;
+    public long Height { get; init; } = 10000;
 
     /// <summary>Seed of the cohort; training uses <see cref="TrainingSeed"/>.</summary>
     public ulong Seed { get; init; } = 11;
@@ -30,7 +31,7 @@ internal sealed record DemoOptions
     /// <summary>Data-parallel trainers (slices of each global batch).</summary>
     public int Workers { get; init; } = 2;
 
-    public int Epochs { get; init; } = 3;
+    public int Epochs { get; init; } = 4;
 
     /// <summary>Caps each epoch's steps; null runs whole epochs.</summary>
     public int? MaxStepsPerEpoch { get; init; }
