@@ -8,7 +8,7 @@ using OrleansPathology.Training;
 namespace OrleansPathology.Client.Commands;
 
 /// <summary>
-/// <c>opath demo [--out DIR] [--slides N] [--size WxH] [--seed S] [--workers K] [--epochs E] [--max-steps M]
+/// <c>opath demo [--out DIR] [--slides N] [--size WxH] [--seed S] [--workers K] [--epochs E] [--max-steps M] [--batch-size B]
 /// [--cluster ...]</c>: the main job end to end (synthesise, train data-parallel, score on the cluster, FROC), with
 /// progress throughout and one report folder. By default on a cluster started in this process.
 /// </summary>
@@ -25,10 +25,11 @@ internal static class DemoCommand
         var workers = new Option<string?>("--workers") { Description = "Data-parallel trainers. Default 2." };
         var epochs = new Option<string?>("--epochs") { Description = "Training epochs. Default 4." };
         var maxSteps = new Option<string?>("--max-steps") { Description = "Caps the steps of each epoch (a quicker, weaker model)." };
+        var batch = new Option<string?>("--batch-size") { Description = "Patches per optimizer step. Default 16." };
         var cluster = new ClusterCommandLine();
         var command = new Command("demo", "Run the main job end to end: a synthetic cohort, data-parallel training, scoring on the cluster, CAMELYON16 FROC; one report folder.")
         {
-            output, slides, size, seed, workers, epochs, maxSteps,
+            output, slides, size, seed, workers, epochs, maxSteps, batch,
         };
         cluster.AddTo(command);
         command.SetAction((parse, token) => ClusterCommandLine.RunAsync(parse, "demo", cluster.Secret(parse), async () =>
@@ -47,6 +48,7 @@ internal static class DemoCommand
                 Workers = Int(parse.GetValue(workers), "--workers") ?? defaults.Workers,
                 Epochs = Int(parse.GetValue(epochs), "--epochs") ?? defaults.Epochs,
                 MaxStepsPerEpoch = Int(parse.GetValue(maxSteps), "--max-steps"),
+                BatchSize = Int(parse.GetValue(batch), "--batch-size") ?? defaults.BatchSize,
                 Cluster = cluster.Target(parse, ClusterTarget.Embedded),
             };
 

@@ -5,8 +5,8 @@ namespace OrleansPathology.Client.Demo;
 /// <summary>
 /// What <c>opath demo</c> runs. The defaults are sized to finish within 10 minutes on a 2-core machine and still give the
 /// FROC something to measure: 8 slides of 10000x10000 (half held out as test slides, 3 of them with tumour), 400
-/// training and 400 validation patches, 4 short epochs on 2 data-parallel trainers, dense scoring at stride 64 (the
-/// MONAI grid). Larger slides grow larger tumours, so fewer of the test regions are isolated tumour cells.
+/// training and 400 validation patches, 4 epochs of 25 steps of 16 patches on 2 data-parallel trainers, dense scoring at
+/// stride 64 (the MONAI grid). Larger slides grow larger tumours, so fewer of the test regions are isolated tumour cells.
 /// </summary>
 internal sealed record DemoOptions
 {
@@ -36,7 +36,11 @@ internal sealed record DemoOptions
     /// <summary>Caps each epoch's steps; null runs whole epochs.</summary>
     public int? MaxStepsPerEpoch { get; init; }
 
-    public int BatchSize { get; init; } = 32;
+    /// <summary>
+    /// Patches per optimizer step. 16, not the bundle's 32: on a short CPU budget twice the steps for the same patches
+    /// learn more (validation .993 after 4 epochs against .888 at 32, BENCHMARKS.md).
+    /// </summary>
+    public int BatchSize { get; init; } = 16;
 
     public ulong TrainingSeed { get; init; } = 15;
 

@@ -120,7 +120,7 @@ internal static class DemoReport
         Line($"## Reproduce");
         Line($"");
         Line($"```");
-        Line($"opath demo --out {o.OutputDirectory} --slides {o.Slides} --size {o.Width}x{o.Height} --seed {o.Seed} --workers {o.Workers} --epochs {o.Epochs}{(o.MaxStepsPerEpoch is { } m ? $" --max-steps {m}" : "")}");
+        Line($"opath demo --out {o.OutputDirectory} --slides {o.Slides} --size {o.Width}x{o.Height} --seed {o.Seed} --workers {o.Workers} --epochs {o.Epochs} --batch-size {o.BatchSize}{(o.MaxStepsPerEpoch is { } m ? $" --max-steps {m}" : "")}");
         Line($"```");
         Line($"");
         Line($"The same seeds give the same cohort and the same training order; timings depend on the machine ({Environment.ProcessorCount} cores here).");
