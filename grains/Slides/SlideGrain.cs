@@ -153,8 +153,11 @@ public sealed partial class SlideGrain(
     private SlideProgress Progress()
     {
         var s = state.State;
+        // A completed slide has every batch done, whatever this activation saw: one reactivated after completion (its
+        // silo, or the silo holding its directory entry, died) never replans, so its in-memory counts are empty.
+        var (batchesDone, cellsDone) = s.State == RunState.Completed ? (s.BatchesTotal, s.CellsTotal) : (_done.Count, _cellsDone);
         return new SlideProgress(
-            s.Slide?.SlideId ?? Key, s.State, _done.Count, s.BatchesTotal, _cellsDone, s.CellsTotal, s.Error,
+            s.Slide?.SlideId ?? Key, s.State, batchesDone, s.BatchesTotal, cellsDone, s.CellsTotal, s.Error,
             s.Cohort is null ? null : OutputDirectory(s.Cohort, s.Slide!), s.Lesions);
     }
 
