@@ -15,7 +15,20 @@ public sealed record SlideSpec(
     [property: Id(1)] string Path,
     [property: Id(2)] string? MaskPath = null);
 
-/// <summary>A cohort as submitted: slides, the model, the map grid and where outputs go.</summary>
+/// <summary>
+/// What batch N of a slide holds, besides the stride and mode: dense region side in cells and patches per patch-mode
+/// batch. Decided once per cohort (from the device kind the cluster scores on) and recorded with it, so silos with
+/// different settings never disagree.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("opath.BatchLayout")]
+public sealed record BatchLayout(
+    [property: Id(0)] int RegionCells,
+    [property: Id(1)] int PatchesPerBatch);
+
+/// <summary>
+/// A cohort as submitted: slides, the model, the map grid and where outputs go. <see cref="Layout"/> is null when
+/// submitted (the cohort chooses it) unless the submitter fixes it.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("opath.CohortSpec")]
 public sealed record CohortSpec(
     [property: Id(0)] string CohortId,
@@ -24,7 +37,8 @@ public sealed record CohortSpec(
     [property: Id(3)] string OutputRoot,
     [property: Id(4)] int Stride = 64,
     [property: Id(5)] ScoringMode Mode = ScoringMode.Dense,
-    [property: Id(6)] string Precision = "fp32");
+    [property: Id(6)] string Precision = "fp32",
+    [property: Id(7)] BatchLayout? Layout = null);
 
 /// <summary>Where a slide or cohort stands.</summary>
 [GenerateSerializer]
@@ -82,7 +96,7 @@ public sealed record WorkItem(
     [property: Id(13)] int RegionHeight,
     [property: Id(14)] string? TraceParent = null);
 
-/// <summary>What a worker hands back for a work item.</summary>
+/// <summary>What a worker hands to the slide's map for a work item: the item's cells come back with their probabilities.</summary>
 [GenerateSerializer, Immutable, Alias("opath.WorkResult")]
 public sealed record WorkResult(
     [property: Id(0)] string SlideKey,
@@ -90,7 +104,40 @@ public sealed record WorkResult(
     [property: Id(2)] float[] Probabilities,
     [property: Id(3)] string Worker,
     [property: Id(4)] double ReadSeconds,
-    [property: Id(5)] double ComputeSeconds);
+    [property: Id(5)] double ComputeSeconds,
+    [property: Id(6)] int[] CellX,
+    [property: Id(7)] int[] CellY);
+
+/// <summary>
+/// A slide's answer to a lease request: the leased items, and when nothing could be leased, how long the asking
+/// silo should leave this slide alone (every batch is leased or recorded; the earliest lease may expire then).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("opath.LeaseReply")]
+public sealed record LeaseReply(
+    [property: Id(0)] IReadOnlyList<WorkItem> Items,
+    [property: Id(1)] TimeSpan RetryAfter)
+{
+    public static LeaseReply Nothing(TimeSpan retryAfter) => new([], retryAfter);
+}
+
+/// <summary>A slide's map: its geometry, how many batches and cells to count down, where outputs go and whom to tell.</summary>
+[GenerateSerializer, Immutable, Alias("opath.MapPlan")]
+public sealed record MapPlan(
+    [property: Id(0)] string CohortId,
+    [property: Id(1)] string SlideId,
+    [property: Id(2)] string SlidePath,
+    [property: Id(3)] long SlideWidth,
+    [property: Id(4)] long SlideHeight,
+    [property: Id(5)] int Stride,
+    [property: Id(6)] int BatchCount,
+    [property: Id(7)] long CellCount,
+    [property: Id(8)] string OutputDirectory);
+
+/// <summary>Batches and cells a map has recorded.</summary>
+[GenerateSerializer, Immutable, Alias("opath.MapProgress")]
+public sealed record MapProgress(
+    [property: Id(0)] int BatchesDone,
+    [property: Id(1)] long CellsDone);
 
 /// <summary>A worker's view of itself, for status and tests.</summary>
 [GenerateSerializer, Immutable, Alias("opath.WorkerStatus")]
@@ -101,4 +148,5 @@ public sealed record WorkerStatus(
     [property: Id(3)] int InFlight,
     [property: Id(4)] long BatchesDone,
     [property: Id(5)] long CellsDone,
-    [property: Id(6)] string? LoadedWeights);
+    [property: Id(6)] string? LoadedWeights,
+    [property: Id(7)] double BusySeconds = 0);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using OrleansPathology.Inference;
 
 namespace OrleansPathology.Grains;
 
@@ -24,7 +25,42 @@ public sealed class PathologyGrainOptions
     /// <summary>Folders slides may be read from; empty allows any path (single-machine default).</summary>
     public List<string> DataRoots { get; set; } = [];
 
-    /// <summary>Dense mode: region side in cells (see InferenceOptions.RegionCells). Default 24.</summary>
+    /// <summary>
+    /// Batch layout per device kind (<c>cpu</c>, <c>cuda</c>, <c>sim</c>): a cohort takes, once at submit, the layout of
+    /// the fastest kind the cluster has (cuda, then sim, then cpu) and records it, so batches fit the device.
+    /// Defaults: cpu 24-cell regions and 32 patches; cuda 48-cell regions and 256 patches; sim as cpu.
+    /// </summary>
+    public Dictionary<string, BatchLayoutOptions> Layouts { get; set; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["cpu"] = new BatchLayoutOptions { RegionCells = 24, PatchesPerBatch = 32 },
+        ["cuda"] = new BatchLayoutOptions { RegionCells = 48, PatchesPerBatch = 256 },
+        ["sim"] = new BatchLayoutOptions { RegionCells = 24, PatchesPerBatch = 32 },
+    };
+
+    /// <summary>How long the first result of a group waits for others before the group is stored. Default 2 ms.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan ResultGroupDelay { get; set; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Batch results stored in one database round trip at most. Default 512.</summary>
+    [Range(1, 10000)]
+    public int ResultGroupSize { get; set; } = 512;
+
+    /// <summary>Attempts to store a group (with backoff) before its results fail. Default 3.</summary>
+    [Range(1, 20)]
+    public int ResultStoreAttempts { get; set; } = 3;
+
+    /// <summary>The layout for <paramref name="kind"/> (the cpu layout when that kind has none configured).</summary>
+    public BatchLayout LayoutFor(DeviceKind kind)
+    {
+        var options = Layouts.GetValueOrDefault(DeviceName.KindName(kind)) ?? Layouts.GetValueOrDefault("cpu") ?? new BatchLayoutOptions();
+        return new BatchLayout(options.RegionCells, options.PatchesPerBatch);
+    }
+}
+
+/// <summary>What batch N holds on one device kind (see <see cref="PathologyGrainOptions.Layouts"/>).</summary>
+public sealed class BatchLayoutOptions
+{
+    /// <summary>Dense mode: region side in cells (InferenceOptions.RegionCells). Default 24.</summary>
     [Range(1, 256)]
     public int RegionCells { get; set; } = 24;
 

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OrleansPathology.Grains.Devices;
 using OrleansPathology.Grains.Telemetry;
 
 namespace OrleansPathology.Grains.Cohorts;
@@ -12,7 +14,9 @@ namespace OrleansPathology.Grains.Cohorts;
 [Reentrant]
 public sealed class CohortGrain(
     [PersistentState("cohort", PathologyGrainOptions.StorageName)] IPersistentState<CohortState> state,
-    TimeProvider time) : Grain, ICohortGrain
+    TimeProvider time,
+    IOptions<PathologyGrainOptions> options,
+    DeviceInventory? devices = null) : Grain, ICohortGrain
 {
     private readonly StateWriteGate _writes = new();
     private Activity? _span;
@@ -22,12 +26,13 @@ public sealed class CohortGrain(
         Validate(spec);
         if (state.State.Spec is { } existing)
         {
-            if (!SameSpec(existing, spec))
+            if (!SameSpec(existing, spec with { Layout = spec.Layout ?? existing.Layout }))
                 throw new ArgumentException($"cohort '{spec.CohortId}' was already submitted with different slides or settings; choose a new cohort id");
         }
         else
         {
-            state.State.Spec = spec;
+            // What batch N holds is decided here, once, for the fastest device kind the cluster has, and recorded.
+            state.State.Spec = spec with { Layout = spec.Layout ?? options.Value.LayoutFor(devices?.FastestKind() ?? Inference.DeviceKind.Cpu) };
             state.State.SubmittedAt = time.GetUtcNow();
             await WriteAsync();
         }
@@ -42,9 +47,10 @@ public sealed class CohortGrain(
             }
             // The slides' spans become children of this one (see SlideGrain).
             if (PathologyTelemetry.TraceParentOf(_span) is { } traceParent) RequestContext.Set(PathologyTelemetry.CohortTraceKey, traceParent);
-            await Task.WhenAll(spec.Slides
+            var recorded = state.State.Spec;
+            await Task.WhenAll(recorded.Slides
                 .Where(s => !state.State.Finished.ContainsKey(s.SlideId))
-                .Select(s => Slide(s).StartAsync(spec, s)));
+                .Select(s => Slide(s).StartAsync(recorded, s)));
         }
         return (await GetStatusAsync())!;
     }
@@ -124,6 +130,8 @@ public sealed class CohortGrain(
                 throw new ArgumentException($"'{id}' is not a valid id (no slashes, not empty, not . or ..)");
         }
         if (spec.Stride < 1) throw new ArgumentException($"stride must be positive (got {spec.Stride})");
+        if (spec.Layout is { } layout && (layout.RegionCells < 1 || layout.PatchesPerBatch < 1))
+            throw new ArgumentException($"batch layout needs positive region cells and patches per batch (got {layout.RegionCells} and {layout.PatchesPerBatch})");
     }
 
     // Records holding lists compare by reference; the serialised form compares by value.

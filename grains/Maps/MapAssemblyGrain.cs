@@ -1,85 +1,168 @@
+using Microsoft.Extensions.Logging;
 using OrleansPathology.Grains.Storage;
+using OrleansPathology.Grains.Telemetry;
 using OrleansPathology.Inference;
 using OrleansPathology.Slides;
 
 namespace OrleansPathology.Grains.Maps;
 
 /// <summary>
-/// Stitches one slide's probability map, as MONAI's ProbMapProducer does: a countdown of outstanding
-/// batches, each recorded once (the batch store's key makes a duplicate a no-op), and the outputs written
-/// when it reaches zero. On reactivation the map is rebuilt from the stored batches.
+/// Stitches one slide's probability map, as MONAI's ProbMapProducer does: workers send results here directly, each
+/// batch is recorded once (the batch store's key makes a duplicate a no-op; the silo's <see cref="BatchResultWriter"/>
+/// stores many in one round trip and answers once they are durable), and when the countdown reaches zero the outputs
+/// are written and the slide and cohort are told. On reactivation the map is rebuilt from the stored batches.
+/// Reentrant: many results wait on one group write at once.
 /// </summary>
-public sealed class MapAssemblyGrain(
+[Reentrant]
+public sealed partial class MapAssemblyGrain(
     [PersistentState("map", PathologyGrainOptions.StorageName)] IPersistentState<MapAssemblyState> state,
-    IBatchResultStore store) : Grain, IMapAssemblyGrain
+    IBatchResultStore store,
+    BatchResultWriter writer,
+    ILogger<MapAssemblyGrain> logger,
+    PathologyMetrics? metrics = null) : Grain, IMapAssemblyGrain
 {
+    private readonly StateWriteGate _writes = new();
+    private readonly PathologyMetrics _metrics = metrics ?? PathologyMetrics.Unregistered;
+    private readonly HashSet<int> _recorded = [];
+    private readonly Dictionary<int, Task<bool>> _storing = [];
     private ProbabilityMap? _map;
-    private readonly HashSet<int> _completed = [];
+    private long _cellsRecorded;
+    private Task? _finishing;
+
+    private string Key => this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (state.RecordExists) await LoadAsync(cancellationToken);
+        if (state.State.Plan is null) return;
+        await LoadAsync(cancellationToken);
+        FinishWhenComplete();
     }
 
-    public async Task BeginAsync(string slidePath, long slideWidth, long slideHeight, int stride, int batchCount, string outputDirectory)
+    public async Task BeginAsync(MapPlan plan)
     {
-        var s = state.State;
-        if (state.RecordExists && s.SlidePath == slidePath && s.Stride == stride && s.BatchCount == batchCount) return;
-        (s.SlidePath, s.SlideWidth, s.SlideHeight, s.Stride, s.BatchCount, s.OutputDirectory, s.Finished) =
-            (slidePath, slideWidth, slideHeight, stride, batchCount, outputDirectory, false);
-        await state.WriteStateAsync();
-        await LoadAsync(CancellationToken.None);
+        if (state.State.Plan != plan)
+        {
+            (state.State.Plan, state.State.Finished, state.State.Lesions) = (plan, false, 0);
+            await _writes.WriteAsync(state);
+            await LoadAsync(CancellationToken.None);
+        }
+        // A map that already has every batch (a slide replanned after a restart) finishes now, or tells its slide again.
+        FinishWhenComplete();
     }
 
-    public async Task<bool> ApplyAsync(int batchIndex, int[] cellX, int[] cellY, float[] probabilities)
+    public async Task<bool> RecordAsync(WorkResult result)
     {
-        var map = _map ?? throw new InvalidOperationException($"map {this.GetPrimaryKeyString()} received batch {batchIndex} before BeginAsync");
-        if (_completed.Contains(batchIndex)) return false;
-        var cells = new BatchCells(cellX, cellY, probabilities);
-        // The store decides: only the first delivery of a batch is written, even across restarts and silos.
-        if (!await store.TryAddAsync(this.GetPrimaryKeyString(), batchIndex, cells))
+        var plan = state.State.Plan ?? throw new InvalidOperationException($"map {Key} received batch {result.BatchIndex} before it was begun");
+        var index = result.BatchIndex;
+        if (index < 0 || index >= plan.BatchCount)
+            throw new ArgumentException($"map {Key} has batches 0 to {plan.BatchCount - 1}; batch {index} is not one of them");
+        if (result.Probabilities.Length != result.CellX.Length || result.CellY.Length != result.CellX.Length)
+            throw new ArgumentException($"batch {index} of {Key} returned {result.Probabilities.Length} probabilities for {result.CellX.Length} cells");
+        if (_recorded.Contains(index)) return false;
+        if (_storing.TryGetValue(index, out var storing))
+        {
+            await storing; // a duplicate arriving while the first delivery is being stored
+            return false;
+        }
+
+        var cells = new BatchCells(result.CellX, result.CellY, result.Probabilities);
+        var store = writer.AddAsync(Key, index, cells);
+        _storing[index] = store;
+        bool added;
+        try
+        {
+            added = await store;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The store's own exception types (Npgsql's) have no codec on other silos: the worker gets the message.
+            throw new InvalidOperationException($"batch {index} of {Key} could not be stored: {ex.Message}");
+        }
+        finally
+        {
+            _storing.Remove(index);
+        }
+        if (!added)
         {
             // Stored since this activation loaded, by another activation of this map (one on a silo declared dead that
             // still ran): the stored values are the batch's, so the map is rebuilt from the store to hold them too.
             await LoadAsync(CancellationToken.None);
+            FinishWhenComplete();
             return false;
         }
-        Apply(map, cells);
-        _completed.Add(batchIndex);
+        if (_recorded.Add(index))
+        {
+            Apply(_map!, cells);
+            _cellsRecorded += cells.X.Length;
+        }
+        FinishWhenComplete();
         return true;
     }
 
-    public Task<int[]> GetCompletedBatchesAsync() => Task.FromResult(_completed.Order().ToArray());
+    public Task<int[]> WhichRecordedAsync(int[] batches) => Task.FromResult(batches.Where(_recorded.Contains).ToArray());
 
-    public async Task<int> FinishAsync()
+    public Task<int[]> GetCompletedBatchesAsync() => Task.FromResult(_recorded.Order().ToArray());
+
+    public Task<MapProgress> GetProgressAsync() => Task.FromResult(new MapProgress(_recorded.Count, _cellsRecorded));
+
+    // Off the worker's call: the last result is acknowledged once durable, and the outputs are written after it.
+    private void FinishWhenComplete()
     {
-        var s = state.State;
-        if (s.Finished) return s.Lesions;
-        var map = _map ?? throw new InvalidOperationException($"map {this.GetPrimaryKeyString()} finished before BeginAsync");
-        if (_completed.Count < s.BatchCount)
-            throw new InvalidOperationException($"map {this.GetPrimaryKeyString()} has {_completed.Count} of {s.BatchCount} batches");
+        if (state.State.Plan is not { } plan || _recorded.Count < plan.BatchCount || _finishing is { IsCompleted: false }) return;
+        _finishing = FinishAsync(plan);
+    }
 
-        // Thumbnail reading and PNG encoding are pixel work: off the grain's turn.
-        var lesions = await Task.Run(() =>
+    private async Task FinishAsync(MapPlan plan)
+    {
+        var slide = GrainFactory.GetGrain<ISlideGrain>(Key);
+        if (!state.State.Finished)
         {
-            using var slide = Slide.Open(s.SlidePath);
-            return InferenceOutputs.Write(s.OutputDirectory, slide, map).Count;
-        });
-        (s.Finished, s.Lesions) = (true, lesions);
-        await state.WriteStateAsync();
-        return lesions;
+            try
+            {
+                var map = _map!;
+                // Thumbnail reading and PNG encoding are pixel work: off the grain's turn.
+                var lesions = await Task.Run(() =>
+                {
+                    using var opened = Slide.Open(plan.SlidePath);
+                    return InferenceOutputs.Write(plan.OutputDirectory, opened, map).Count;
+                });
+                (state.State.Finished, state.State.Lesions) = (true, lesions);
+                await _writes.WriteAsync(state);
+            }
+            catch (Exception ex)
+            {
+                LogFinishFailed(ex, Key);
+                await TellAsync(() => slide.MapFailedAsync(ex.Message));
+                return;
+            }
+        }
+        await TellAsync(() => slide.MapCompletedAsync(state.State.Lesions));
+    }
+
+    // The slide may be on a silo that is going away: it finds the outcome again when it replans (Begin tells it again).
+    private async Task TellAsync(Func<Task> tell)
+    {
+        try
+        {
+            await tell();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogTellFailed(ex, Key);
+        }
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        var s = state.State;
-        var grid = new CellGrid(s.SlideWidth, s.SlideHeight, s.Stride);
-        _map = ProbabilityMap.For(grid);
-        _completed.Clear();
-        foreach (var (index, cells) in await store.ReadAllAsync(this.GetPrimaryKeyString(), cancellationToken))
+        var plan = state.State.Plan!;
+        _map = ProbabilityMap.For(new CellGrid(plan.SlideWidth, plan.SlideHeight, plan.Stride));
+        _recorded.Clear();
+        _cellsRecorded = 0;
+        foreach (var (index, cells) in await store.ReadAllAsync(Key, cancellationToken))
         {
             Apply(_map, cells);
-            _completed.Add(index);
+            _recorded.Add(index);
+            _cellsRecorded += cells.X.Length;
         }
     }
 
@@ -87,4 +170,10 @@ public sealed class MapAssemblyGrain(
     {
         for (var i = 0; i < cells.X.Length; i++) map[cells.X[i], cells.Y[i]] = cells.Probabilities[i];
     }
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "Map {Map}: writing the outputs failed")]
+    private partial void LogFinishFailed(Exception exception, string map);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Map {Map}: telling the slide its outcome failed; it hears it again when it replans")]
+    private partial void LogTellFailed(Exception exception, string map);
 }

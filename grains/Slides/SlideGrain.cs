@@ -8,10 +8,10 @@ using OrleansPathology.Slides;
 namespace OrleansPathology.Grains.Slides;
 
 /// <summary>
-/// Coordinates one slide: plans its tile batches (off the grain's turn), leases them to workers, takes
-/// their results into the map-assembly grain, re-leases what a lost worker never returned, and reports
-/// to its cohort when the map is complete or the slide has failed. Reentrant so that progress queries and
-/// leases interleave with slow planning; every state write goes through one gate.
+/// Coordinates one slide: plans its tile batches (off the grain's turn), lists itself in the work directory,
+/// leases batches to the workers that ask, and leases again what a lost worker never got recorded. Results go from
+/// workers straight to the slide's map, which tells this grain when every batch is recorded. Reentrant so that
+/// progress queries and leases interleave with slow planning; every state write goes through one gate.
 /// </summary>
 [Reentrant]
 public sealed partial class SlideGrain(
@@ -24,18 +24,19 @@ public sealed partial class SlideGrain(
     private readonly StateWriteGate _writes = new();
     private readonly PathologyMetrics _metrics = metrics ?? PathologyMetrics.Unregistered;
     private Activity? _span;
-    private readonly Dictionary<int, (string Worker, DateTimeOffset Expires)> _leases = [];
+    // Batches to hand out: never leased yet, or given back (failed, or leased to a worker presumed lost).
+    private readonly Queue<int> _toLease = new();
+    // Leases in the order they were granted; with one lease time, also the order in which they expire.
+    private readonly Queue<(int Batch, long Lease, DateTimeOffset Expires)> _leaseOrder = new();
+    private readonly Dictionary<int, (long Lease, string Worker)> _leased = [];
     private readonly Dictionary<int, int> _attempts = [];
-    private readonly HashSet<int> _done = [];
     private SlidePlan? _plan;
     private Task? _planning;
-    private long _cellsDone;
-    private int _cursor;
-    private bool _finishing;
+    private long _nextLease;
 
     private string Key => this.GetPrimaryKeyString();
     private IMapAssemblyGrain Map => GrainFactory.GetGrain<IMapAssemblyGrain>(Key);
-    private IWorkDispatcherGrain Dispatcher => GrainFactory.GetGrain<IWorkDispatcherGrain>(Dispatch.WorkDispatcher.Key);
+    private IWorkDirectoryGrain Directory => GrainFactory.GetGrain<IWorkDirectoryGrain>(Work.WorkDirectory.Key);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -74,72 +75,72 @@ public sealed partial class SlideGrain(
         _planning = PlanAsync();
     }
 
-    public async Task<IReadOnlyList<WorkItem>> LeaseAsync(string worker, int max)
+    public async Task<LeaseReply> LeaseAsync(string worker, int max)
     {
+        var wait = options.Value.LeaseTimeout;
         // Planning a large slide (tissue mask) can outlast a worker's call timeout: answer "no work yet" instead.
-        if (_planning is { IsCompleted: false }) return [];
+        if (_planning is { IsCompleted: false }) return LeaseReply.Nothing(TimeSpan.FromSeconds(1));
         // An unexpected planning failure (a storage or messaging hiccup) is retried on the next pull.
         if (_planning is { IsFaulted: true } && state.State.State == RunState.Running)
         {
             _planning = PlanAsync();
-            return [];
+            return LeaseReply.Nothing(TimeSpan.FromSeconds(1));
         }
-        if (!await IsPlannedAndRunningAsync() || _plan is null) return [];
+        if (!await IsPlannedAndRunningAsync() || _plan is null) return LeaseReply.Nothing(wait);
+
+        await ReclaimExpiredLeasesAsync();
         var now = time.GetUtcNow();
         var leased = new List<WorkItem>();
-        var batches = _plan.Batches;
-        // One pass over every batch from where the last lease left off (the cursor moves as batches are leased).
-        var start = _cursor;
-        for (var scanned = 0; scanned < batches.Count && leased.Count < max; scanned++)
+        while (leased.Count < max && _toLease.TryDequeue(out var index))
         {
-            var index = (start + scanned) % batches.Count;
-            if (_done.Contains(index)) continue;
-            if (_leases.TryGetValue(index, out var lease) && lease.Expires > now) continue;
-            if (lease.Worker is not null)
-            {
-                LogLeaseExpired(Key, index, lease.Worker);
-                _metrics.BatchRetried("lease_expired");
-            }
-            _leases[index] = (worker, now + options.Value.LeaseTimeout);
+            if (_leased.ContainsKey(index)) continue; // queued twice (failed and expired): already handed out again
+            var lease = ++_nextLease;
+            _leased[index] = (lease, worker);
+            _leaseOrder.Enqueue((index, lease, now + options.Value.LeaseTimeout));
             LogLeased(Key, index, worker);
-            leased.Add(WorkItems.From(Key, state.State.Cohort!, batches[index], PathologyTelemetry.TraceParentOf(_span)));
-            _cursor = (index + 1) % batches.Count;
+            leased.Add(WorkItems.From(Key, state.State.Cohort!, _plan.Batches[index], PathologyTelemetry.TraceParentOf(_span)));
         }
-        return leased;
-    }
-
-    public async Task CompleteAsync(WorkResult result)
-    {
-        if (!await IsPlannedAndRunningAsync() || _plan is null) return;
-        var index = result.BatchIndex;
-        if (index < 0 || index >= _plan.Batches.Count) return;
-        LogResultReceived(Key, index, result.Worker);
-        if (_done.Contains(index)) return;
-        var batch = _plan.Batches[index];
-        if (result.Probabilities.Length != batch.Cells.Count)
-        {
-            await FailBatchAsync(index, result.Worker, $"returned {result.Probabilities.Length} probabilities for {batch.Cells.Count} cells");
-            return;
-        }
-
-        await Map.ApplyAsync(index, batch.Cells.Select(c => c.X).ToArray(), batch.Cells.Select(c => c.Y).ToArray(), result.Probabilities);
-        if (_done.Add(index)) _cellsDone += batch.Cells.Count;
-        _leases.Remove(index);
-        if (_done.Count == _plan.Batches.Count) await FinishAsync();
+        if (leased.Count > 0) return new LeaseReply(leased, TimeSpan.Zero);
+        // Everything is leased or recorded: come back when the oldest lease may have run out.
+        var retry = _leaseOrder.TryPeek(out var oldest) ? oldest.Expires - now : wait;
+        return LeaseReply.Nothing(retry < TimeSpan.Zero ? TimeSpan.Zero : retry);
     }
 
     public async Task FailBatchAsync(int batchIndex, string worker, string error)
     {
-        _leases.Remove(batchIndex);
+        if (!_leased.Remove(batchIndex)) return;
         var attempts = _attempts[batchIndex] = _attempts.GetValueOrDefault(batchIndex) + 1;
         LogBatchFailed(Key, batchIndex, worker, attempts, error);
         if (attempts >= options.Value.MaxBatchAttempts && state.State.State == RunState.Running)
+        {
             await FailAsync($"batch {batchIndex} failed {attempts} times; last error on {worker}: {error}");
+        }
         else if (state.State.State == RunState.Running)
+        {
             _metrics.BatchRetried("failed");
+            _toLease.Enqueue(batchIndex);
+        }
     }
 
-    public Task<SlideProgress> GetProgressAsync() => Task.FromResult(Progress());
+    public async Task MapCompletedAsync(int lesions)
+    {
+        if (state.State.State != RunState.Running) return;
+        state.State.Lesions = lesions;
+        state.State.State = RunState.Completed;
+        await WriteAsync();
+        _metrics.SlideCompleted();
+        PathologyTelemetry.StopDetached(_span, "completed");
+        _toLease.Clear();
+        await Directory.RemoveSlideAsync(Key);
+        await GrainFactory.GetGrain<ICohortGrain>(state.State.Cohort!.CohortId).SlideFinishedAsync(await ProgressAsync());
+    }
+
+    public async Task MapFailedAsync(string error)
+    {
+        if (state.State.State == RunState.Running) await FailAsync($"writing outputs: {error}");
+    }
+
+    public Task<SlideProgress> GetProgressAsync() => ProgressAsync();
 
     public async Task CancelAsync()
     {
@@ -147,18 +148,62 @@ public sealed partial class SlideGrain(
         state.State.State = RunState.Cancelled;
         await WriteAsync();
         PathologyTelemetry.StopDetached(_span, "cancelled");
-        await Dispatcher.UnregisterSlideAsync(Key);
+        _toLease.Clear();
+        await Directory.RemoveSlideAsync(Key);
     }
 
-    private SlideProgress Progress()
+    // Leases past their time go back to the queue, unless the map recorded them meanwhile (one call for all of them).
+    private async Task ReclaimExpiredLeasesAsync()
+    {
+        var now = time.GetUtcNow();
+        var expired = new List<(int Batch, string Worker)>();
+        while (_leaseOrder.TryPeek(out var head) && head.Expires <= now)
+        {
+            _leaseOrder.Dequeue();
+            if (_leased.TryGetValue(head.Batch, out var current) && current.Lease == head.Lease)
+            {
+                _leased.Remove(head.Batch);
+                expired.Add((head.Batch, current.Worker));
+            }
+        }
+        if (expired.Count == 0) return;
+        var recorded = (await Map.WhichRecordedAsync([.. expired.Select(e => e.Batch)])).ToHashSet();
+        foreach (var (batch, worker) in expired.Where(e => !recorded.Contains(e.Batch)))
+        {
+            LogLeaseExpired(Key, batch, worker);
+            _metrics.BatchRetried("lease_expired");
+            _toLease.Enqueue(batch);
+        }
+    }
+
+    private async Task<SlideProgress> ProgressAsync()
     {
         var s = state.State;
-        // A completed slide has every batch done, whatever this activation saw: one reactivated after completion (its
-        // silo, or the silo holding its directory entry, died) never replans, so its in-memory counts are empty.
-        var (batchesDone, cellsDone) = s.State == RunState.Completed ? (s.BatchesTotal, s.CellsTotal) : (_done.Count, _cellsDone);
+        // A completed slide has every batch done; a running one asks its map, which owns the count.
+        var (batchesDone, cellsDone) = s.State switch
+        {
+            RunState.Completed => (s.BatchesTotal, s.CellsTotal),
+            RunState.Running when _plan is not null => await CountAsync(),
+            _ => (0, 0L),
+        };
         return new SlideProgress(
             s.Slide?.SlideId ?? Key, s.State, batchesDone, s.BatchesTotal, cellsDone, s.CellsTotal, s.Error,
             s.Cohort is null ? null : OutputDirectory(s.Cohort, s.Slide!), s.Lesions);
+    }
+
+    private async Task<(int, long)> CountAsync()
+    {
+        try
+        {
+            var progress = await Map.GetProgressAsync();
+            return (progress.BatchesDone, progress.CellsDone);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Progress is advisory: a map that cannot answer now (its silo dying) shows as no progress.
+            LogProgressFailed(ex, Key);
+            return (0, 0);
+        }
     }
 
     private async Task<bool> IsPlannedAndRunningAsync()
@@ -182,12 +227,13 @@ public sealed partial class SlideGrain(
     {
         var cohort = state.State.Cohort!;
         var slide = state.State.Slide!;
+        var layout = cohort.Layout ?? options.Value.LayoutFor(Inference.DeviceKind.Cpu);
         var job = new SlideJob(slide.Path, slide.MaskPath, new InferenceOptions
         {
             Stride = cohort.Stride,
             Mode = WorkItems.ToDomain(cohort.Mode),
-            RegionCells = options.Value.RegionCells,
-            PatchesPerBatch = options.Value.PatchesPerBatch,
+            RegionCells = layout.RegionCells,
+            PatchesPerBatch = layout.PatchesPerBatch,
         }, OutputDirectory(cohort, slide), slide.SlideId);
 
         SlidePlan plan;
@@ -203,45 +249,21 @@ public sealed partial class SlideGrain(
             return;
         }
 
-        await Map.BeginAsync(plan.SlidePath, plan.Width, plan.Height, cohort.Stride, plan.Batches.Count, job.OutputDirectory);
-        _done.Clear();
-        _done.UnionWith(await Map.GetCompletedBatchesAsync());
-        _cellsDone = _done.Sum(i => (long)plan.Batches[i].Cells.Count);
+        await Map.BeginAsync(new MapPlan(cohort.CohortId, slide.SlideId, plan.SlidePath, plan.Width, plan.Height, cohort.Stride,
+            plan.Batches.Count, plan.CellCount, job.OutputDirectory));
+        var done = (await Map.GetCompletedBatchesAsync()).ToHashSet();
+        _toLease.Clear();
+        for (var i = 0; i < plan.Batches.Count; i++)
+            if (!done.Contains(i)) _toLease.Enqueue(i);
         _plan = plan;
         if (state.State.BatchesTotal != plan.Batches.Count || state.State.CellsTotal != plan.CellCount)
         {
             (state.State.BatchesTotal, state.State.CellsTotal) = (plan.Batches.Count, plan.CellCount);
             await WriteAsync();
         }
-        LogPlanned(Key, plan.Batches.Count, plan.CellCount, _done.Count);
-
-        if (_done.Count == plan.Batches.Count) await FinishAsync();
-        else await Dispatcher.RegisterSlideAsync(Key);
-    }
-
-    private async Task FinishAsync()
-    {
-        if (_finishing) return;
-        _finishing = true;
-        try
-        {
-            state.State.Lesions = await Map.FinishAsync();
-            state.State.State = RunState.Completed;
-            await WriteAsync();
-            _metrics.SlideCompleted();
-            PathologyTelemetry.StopDetached(_span, "completed");
-        }
-        catch (Exception ex) when (ex is SlideException or IOException or UnauthorizedAccessException)
-        {
-            await FailAsync($"writing outputs: {ex.Message}");
-            return;
-        }
-        finally
-        {
-            _finishing = false;
-        }
-        await Dispatcher.UnregisterSlideAsync(Key);
-        await GrainFactory.GetGrain<ICohortGrain>(state.State.Cohort!.CohortId).SlideFinishedAsync(Progress());
+        LogPlanned(Key, plan.Batches.Count, plan.CellCount, done.Count);
+        // A map that has every batch finishes by itself (and tells this slide); otherwise workers need to find the slide.
+        if (done.Count < plan.Batches.Count) await Directory.AddSlideAsync(Key);
     }
 
     private async Task FailAsync(string error)
@@ -252,9 +274,10 @@ public sealed partial class SlideGrain(
         await WriteAsync();
         _metrics.SlideFailed();
         PathologyTelemetry.StopDetached(_span, "failed", error);
-        await Dispatcher.UnregisterSlideAsync(Key);
+        _toLease.Clear();
+        await Directory.RemoveSlideAsync(Key);
         if (state.State.Cohort is { } cohort)
-            await GrainFactory.GetGrain<ICohortGrain>(cohort.CohortId).SlideFinishedAsync(Progress());
+            await GrainFactory.GetGrain<ICohortGrain>(cohort.CohortId).SlideFinishedAsync(await ProgressAsync());
     }
 
     private Task WriteAsync() => _writes.WriteAsync(state);
@@ -294,6 +317,6 @@ public sealed partial class SlideGrain(
     [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "Slide {Slide}: batch {Batch} leased to {Worker}")]
     private partial void LogLeased(string slide, int batch, string worker);
 
-    [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Slide {Slide}: batch {Batch} result received from {Worker}")]
-    private partial void LogResultReceived(string slide, int batch, string worker);
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Slide {Slide}: its map could not report progress")]
+    private partial void LogProgressFailed(Exception exception, string slide);
 }

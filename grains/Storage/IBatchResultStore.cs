@@ -10,12 +10,21 @@ public interface IBatchResultStore
     /// <summary>Stores a batch; false when the slide already has that batch (a duplicate delivery).</summary>
     Task<bool> TryAddAsync(string slideKey, int batchIndex, BatchCells cells, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Stores many batches in one round trip; for each, in order, false when it was already stored (a duplicate
+    /// delivery, or the same batch twice in <paramref name="batches"/>).
+    /// </summary>
+    Task<bool[]> TryAddManyAsync(IReadOnlyList<StoredBatch> batches, CancellationToken cancellationToken = default);
+
     /// <summary>Every stored batch of a slide.</summary>
     Task<IReadOnlyList<(int BatchIndex, BatchCells Cells)>> ReadAllAsync(string slideKey, CancellationToken cancellationToken = default);
 
     /// <summary>Forgets a slide's batches (a cohort resubmitted after its outputs were deleted, or tests).</summary>
     Task DeleteAsync(string slideKey, CancellationToken cancellationToken = default);
 }
+
+/// <summary>One batch of one slide, as the store keeps it.</summary>
+public sealed record StoredBatch(string SlideKey, int BatchIndex, BatchCells Cells);
 
 /// <summary>A batch's cells and their probabilities, with a compact binary form for storage.</summary>
 public sealed record BatchCells(int[] X, int[] Y, float[] Probabilities)

@@ -10,6 +10,9 @@ public sealed class MemoryBatchResultStore : IBatchResultStore
     public Task<bool> TryAddAsync(string slideKey, int batchIndex, BatchCells cells, CancellationToken cancellationToken = default) =>
         Task.FromResult(_slides.GetOrAdd(slideKey, _ => new()).TryAdd(batchIndex, cells));
 
+    public Task<bool[]> TryAddManyAsync(IReadOnlyList<StoredBatch> batches, CancellationToken cancellationToken = default) =>
+        Task.FromResult(batches.Select(b => _slides.GetOrAdd(b.SlideKey, _ => new()).TryAdd(b.BatchIndex, b.Cells)).ToArray());
+
     public Task<IReadOnlyList<(int BatchIndex, BatchCells Cells)>> ReadAllAsync(string slideKey, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<(int, BatchCells)> rows = _slides.TryGetValue(slideKey, out var batches)

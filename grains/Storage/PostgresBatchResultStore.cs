@@ -18,6 +18,28 @@ public sealed class PostgresBatchResultStore(NpgsqlDataSource dataSource) : IBat
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    public async Task<bool[]> TryAddManyAsync(IReadOnlyList<StoredBatch> batches, CancellationToken cancellationToken = default)
+    {
+        if (batches.Count == 0) return [];
+        // One statement for the whole group; RETURNING names the rows that were new, the rest were stored already.
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO opath_batch_results (slide_key, batch_index, cells, created_at)
+            SELECT k, i, c, now() FROM unnest($1::text[], $2::integer[], $3::bytea[]) AS rows(k, i, c)
+            ON CONFLICT (slide_key, batch_index) DO NOTHING
+            RETURNING slide_key, batch_index
+            """);
+        command.Parameters.AddWithValue(batches.Select(b => b.SlideKey).ToArray());
+        command.Parameters.AddWithValue(batches.Select(b => b.BatchIndex).ToArray());
+        command.Parameters.AddWithValue(batches.Select(b => b.Cells.ToBytes()).ToArray());
+        var inserted = new HashSet<(string, int)>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken)) inserted.Add((reader.GetString(0), reader.GetInt32(1)));
+        }
+        // A batch named twice in one group is new for its first mention only.
+        return batches.Select(b => inserted.Remove((b.SlideKey, b.BatchIndex))).ToArray();
+    }
+
     public async Task<IReadOnlyList<(int BatchIndex, BatchCells Cells)>> ReadAllAsync(string slideKey, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""

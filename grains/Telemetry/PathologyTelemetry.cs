@@ -27,8 +27,8 @@ public static class PathologyTelemetry
         public const string Cohort = "opath.cohort";
         public const string Slide = "opath.slide";
         public const string Batch = "opath.batch";
-        public const string Read = "opath.batch.read";
-        public const string Infer = "opath.batch.infer";
+        public const string Read = Inference.BatchScorer.ReadSpan;
+        public const string Infer = Inference.BatchScorer.ComputeSpan;
         public const string Assemble = "opath.batch.assemble";
     }
 

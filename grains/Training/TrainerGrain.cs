@@ -1,3 +1,4 @@
+using OrleansPathology.Inference;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -70,7 +71,7 @@ public sealed partial class TrainerGrain(IOptions<WorkerOptions> workers, ILogge
 
         _worker?.Dispose();
         _worker = null;
-        var options = TrainingRunOptions.For(run, ComputeDevice.Parse(WorkerDevices.TorchDevice(device), run.Precision));
+        var options = TrainingRunOptions.For(run, ComputeDevice.Parse(DeviceName.Parse(device).TorchDevice, run.Precision));
         _worker = await Task.Run(() => new TrainingWorker(DatasetReader.ReadClaraJson(run.DatasetPath), options));
         _run = run;
         LogJoined(Key, run.RunId, options.Device.ToString());

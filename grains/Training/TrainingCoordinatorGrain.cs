@@ -1,3 +1,4 @@
+using OrleansPathology.Grains.Devices;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,7 +21,7 @@ namespace OrleansPathology.Grains.Training;
 [Reentrant]
 public sealed partial class TrainingCoordinatorGrain(
     [PersistentState("training", PathologyGrainOptions.StorageName)] IPersistentState<TrainingRunState> state,
-    TrainerDirectory directory,
+    DeviceInventory devices,
     IOptions<TrainingOptions> options,
     ILogger<TrainingCoordinatorGrain> logger,
     PathologyMetrics? metrics = null) : Grain, ITrainingCoordinatorGrain
@@ -301,7 +302,7 @@ public sealed partial class TrainingCoordinatorGrain(
         var settings = options.Value;
         for (var attempt = 0; ; attempt++)
         {
-            var trainers = directory.LiveTrainers();
+            var trainers = devices.LiveDevices();
             _trainers = trainers;
             if (trainers.Count == 0)
             {

@@ -1,22 +1,26 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OrleansPathology.Grains.Dispatch;
+using OrleansPathology.Grains.Slides;
 using OrleansPathology.Grains.Telemetry;
+using OrleansPathology.Grains.Work;
+using OrleansPathology.Inference;
 
 namespace OrleansPathology.Grains.Workers;
 
 /// <summary>
 /// One device's worker (key <c>{siloName}/{device}</c>, placed on that silo). Once started it stays active
-/// and pulls work while it has free slots: it asks the dispatcher for as many items as it can start, runs
-/// each item's read and forward pass on the thread pool (never on the grain's turn), and reports the
-/// result or the failure to the item's slide. With nothing to do it waits <see cref="WorkerOptions.PollInterval"/>.
+/// and pulls work while it has free slots: it leases as many items as it can start straight from the slides
+/// that have work (<see cref="WorkSource"/>), runs each item's read and forward pass on the thread pool (never on
+/// the grain's turn), and sends the result with its cells to the slide's map, or a failure to the slide. With
+/// nothing to do it waits <see cref="WorkerOptions.PollInterval"/>.
 /// Reentrant: status and drain calls interleave with the pump's awaits; all fields are touched only on
 /// the grain's turn.
 /// </summary>
 [DevicePinnedPlacement, Reentrant]
 public sealed partial class InferenceWorkerGrain(
-    WorkerEngine engine,
+    BatchScorer scorer,
+    WorkSource work,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<InferenceWorkerGrain> logger,
@@ -40,7 +44,7 @@ public sealed partial class InferenceWorkerGrain(
         var local = options.Value;
         if (siloName != local.SiloName)
             throw new InvalidOperationException($"worker {Key} was activated on silo '{local.SiloName}', not on '{siloName}'");
-        if (!local.Devices.Contains(device))
+        if (!local.Devices.Contains(device, StringComparer.Ordinal))
             throw new ArgumentException($"silo '{local.SiloName}' has no device '{device}' (it has {string.Join(", ", local.Devices)})");
 
         _running = new CancellationTokenSource();
@@ -51,7 +55,8 @@ public sealed partial class InferenceWorkerGrain(
     }
 
     public Task<WorkerStatus> GetStatusAsync() => Task.FromResult(new WorkerStatus(
-        Key, options.Value.SiloName, Device, _inFlight.Count, _batchesDone, _cellsDone, engine.LoadedWeights(Device)));
+        Key, options.Value.SiloName, Device, _inFlight.Count, _batchesDone, _cellsDone, scorer.LoadedWeights(Device),
+        scorer.BusyOf(Device).TotalSeconds));
 
     public async Task DrainAsync()
     {
@@ -84,7 +89,6 @@ public sealed partial class InferenceWorkerGrain(
 
     private async Task PumpAsync(CancellationToken stop)
     {
-        var dispatcher = GrainFactory.GetGrain<IWorkDispatcherGrain>(WorkDispatcher.Key);
         while (!stop.IsCancellationRequested)
         {
             var free = options.Value.Concurrency - _inFlight.Count;
@@ -97,7 +101,7 @@ public sealed partial class InferenceWorkerGrain(
             IReadOnlyList<WorkItem> items = [];
             try
             {
-                items = await dispatcher.NextAsync(Key, free);
+                items = await work.LeaseAsync(Key, free);
             }
             catch (Exception ex)
             {
@@ -134,7 +138,10 @@ public sealed partial class InferenceWorkerGrain(
             try
             {
                 var (key, device) = (Key, Device);
-                result = await Task.Run(() => engine.RunAsync(item, key, device));
+                var scored = await Task.Run(() => scorer.ScoreAsync(WorkItems.ToTileBatch(item), item.WeightsPath,
+                    string.IsNullOrWhiteSpace(item.Precision) ? options.Value.Precision : item.Precision, device));
+                result = new WorkResult(item.SlideKey, item.BatchIndex, scored.Probabilities, key, scored.ReadSeconds, scored.ComputeSeconds,
+                    item.CellX, item.CellY);
             }
             catch (Exception ex)
             {
@@ -144,9 +151,22 @@ public sealed partial class InferenceWorkerGrain(
                 return;
             }
 
+            // The map stores the result before it answers: once this returns, the batch is durable.
+            var map = GrainFactory.GetGrain<IMapAssemblyGrain>(item.SlideKey);
             bool reported;
             using (PathologyTelemetry.Source.StartActivity(PathologyTelemetry.Spans.Assemble))
-                reported = await ReportAsync(() => slide.CompleteAsync(result), item);
+                reported = await ReportAsync(async () =>
+                {
+                    try
+                    {
+                        await map.RecordAsync(result);
+                    }
+                    catch (ArgumentException refused)
+                    {
+                        await slide.FailBatchAsync(item.BatchIndex, Key, refused.Message);
+                        throw;
+                    }
+                }, item);
             if (reported)
             {
                 _batchesDone++;
@@ -176,6 +196,7 @@ public sealed partial class InferenceWorkerGrain(
     ];
 
     // A report that does not arrive is not retried: the slide leases the batch again when its lease runs out.
+    // A map that refuses the result (a wrong count of cells) fails it as a batch failure of this worker.
     private async Task<bool> ReportAsync(Func<Task> report, WorkItem item)
     {
         try

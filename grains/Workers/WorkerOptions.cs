@@ -1,3 +1,4 @@
+using OrleansPathology.Inference;
 using System.ComponentModel.DataAnnotations;
 
 namespace OrleansPathology.Grains.Workers;
@@ -36,6 +37,16 @@ public sealed class WorkerOptions : IValidatableObject
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
+    /// How long the silo's list of slides with work (read from the work directory, shared by its workers) is used
+    /// before it is read again; also the longest a slide that had nothing to lease is left alone. Default 1 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan DirectoryRefresh { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How <c>sim:N</c> devices behave: <c>Workers:Simulation:BatchTime</c>, <c>CellTime</c>, <c>ReadPixels</c>.</summary>
+    public SimulationSettings Simulation { get; set; } = new();
+
+    /// <summary>
     /// How often the silo starts its workers again (start is idempotent), reviving a worker whose activation
     /// was lost. Default 30 s.
     /// </summary>
@@ -54,9 +65,26 @@ public sealed class WorkerOptions : IValidatableObject
     {
         if (Devices.Count == 0)
             yield return new ValidationResult("Workers:Devices is empty (list cpu:N or cuda:N entries)", [nameof(Devices)]);
-        foreach (var device in Devices.Where(d => !WorkerDevices.IsValid(d)))
-            yield return new ValidationResult($"Workers:Devices entry '{device}' is not cpu:N or cuda:N", [nameof(Devices)]);
+        foreach (var device in Devices.Where(d => !DeviceName.TryParse(d, out _)))
+            yield return new ValidationResult($"Workers:Devices entry '{device}' is not cpu:N, cuda:N or sim:N", [nameof(Devices)]);
         foreach (var duplicate in Devices.GroupBy(d => d, StringComparer.Ordinal).Where(g => g.Count() > 1))
             yield return new ValidationResult($"Workers:Devices lists '{duplicate.Key}' {duplicate.Count()} times", [nameof(Devices)]);
     }
+}
+
+/// <summary>Settings of simulated devices (see <see cref="SimulatedDeviceOptions"/>), bindable from configuration.</summary>
+public sealed class SimulationSettings
+{
+    /// <summary>Time per batch. Default 100 ms.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan BatchTime { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Time added per cell. Default zero.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan CellTime { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Read each batch's pixels from the slide as a real device must. Default false.</summary>
+    public bool ReadPixels { get; set; }
+
+    public SimulatedDeviceOptions ToDomain() => new() { BatchTime = BatchTime, CellTime = CellTime, ReadPixels = ReadPixels };
 }

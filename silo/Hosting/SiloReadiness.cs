@@ -1,3 +1,4 @@
+using OrleansPathology.Inference;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -54,7 +55,7 @@ public sealed partial class SiloReadiness(IOptions<WorkerOptions> workers, ILogg
 
     private static void BuildModelOn(IEnumerable<string> devices)
     {
-        foreach (var torchDevice in devices.Select(WorkerDevices.TorchDevice).Distinct(StringComparer.Ordinal))
+        foreach (var torchDevice in devices.Where(d => DeviceName.Parse(d).Kind != DeviceKind.Sim).Select(d => DeviceName.Parse(d).TorchDevice).Distinct(StringComparer.Ordinal))
         {
             using var model = new FcnResNet18();
             model.to(new torch.Device(torchDevice));

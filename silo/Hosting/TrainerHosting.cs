@@ -1,3 +1,4 @@
+using OrleansPathology.Grains.Devices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,7 +11,7 @@ public static class TrainerHosting
 {
     /// <summary>
     /// Adds training: <see cref="TrainingOptions"/> from section <c>Training</c> (then <paramref name="configure"/>),
-    /// validated at start, and the <see cref="TrainerDirectory"/> coordinators ask for live trainers. Trainers need no
+    /// validated at start, and the <see cref="DeviceInventory"/> coordinators ask for live trainers. Trainers need no
     /// start-up of their own: they are the silo's devices as <see cref="WorkerHosting.AddInferenceWorkers"/> announces them
     /// (<c>{SiloName}/{device}</c>, pinned there by the same placement), activated by the first slice sent to them.
     /// And a <see cref="TrainingRevival"/> that calls the running runs' coordinators every <see cref="TrainingOptions.ReviveInterval"/>,
@@ -27,7 +28,7 @@ public static class TrainerHosting
                 configure?.Invoke(o);
             })
             .ValidateDataAnnotations();
-        builder.Services.TryAddSingleton<TrainerDirectory>();
+        builder.Services.TryAddSingleton<DeviceInventory>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<TrainingRevival>();
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<TrainingRevival>());

@@ -1,8 +1,14 @@
+using OrleansPathology.Inference;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using OrleansPathology.Grains;
+using Microsoft.Extensions.Options;
+using OrleansPathology.Grains.Devices;
+using OrleansPathology.Grains.Storage;
+using OrleansPathology.Grains.Telemetry;
+using OrleansPathology.Grains.Work;
 using OrleansPathology.Grains.Workers;
 using TorchSharp;
 
@@ -43,7 +49,20 @@ public static class WorkerHosting
             .ValidateDataAnnotations();
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<PathologyGrainOptions>();
-        services.TryAddSingleton<WorkerEngine>();
+        services.TryAddSingleton(sp =>
+        {
+            var workers = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
+            var metrics = sp.GetService<PathologyMetrics>() ?? PathologyMetrics.Unregistered;
+            return new BatchScorer(new BatchScorerOptions
+            {
+                OpenSlides = workers.OpenSlides,
+                DataRoots = sp.GetRequiredService<IOptions<PathologyGrainOptions>>().Value.DataRoots,
+                Simulation = workers.Simulation.ToDomain(),
+            }, sp.GetRequiredService<TimeProvider>(), metrics.ModelLoaded);
+        });
+        services.TryAddSingleton<WorkSource>();
+        services.TryAddSingleton<BatchResultWriter>();
+        services.TryAddSingleton<DeviceInventory>();
         services.TryAddSingleton<WorkerLifecycle>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WorkerLifecycle>());
         return builder;
@@ -52,6 +71,6 @@ public static class WorkerHosting
     /// <summary><c>cuda:0..N-1</c> when TorchSharp sees CUDA devices, else <paramref name="cpuWorkers"/> entries <c>cpu:0..</c>.</summary>
     public static List<string> DefaultDevices(int cpuWorkers) =>
         torch.cuda.is_available()
-            ? Enumerable.Range(0, torch.cuda.device_count()).Select(WorkerDevices.Cuda).ToList()
-            : Enumerable.Range(0, Math.Max(1, cpuWorkers)).Select(WorkerDevices.Cpu).ToList();
+            ? Enumerable.Range(0, torch.cuda.device_count()).Select(i => DeviceName.Cuda(i).ToString()).ToList()
+            : Enumerable.Range(0, Math.Max(1, cpuWorkers)).Select(i => DeviceName.Cpu(i).ToString()).ToList();
 }

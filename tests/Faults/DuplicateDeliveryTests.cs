@@ -35,7 +35,8 @@ public sealed class DuplicateDeliveryTests(PostgresServerFixture server) : IAsyn
             silo.AddMemoryGrainStorage(PathologyGrainOptions.StorageName);
             silo.Services.AddSingleton<IBatchResultStore>(new PostgresBatchResultStore(_database));
             silo.Services.TryAddSingleton(TimeProvider.System);
-            silo.Services.Configure<PathologyGrainOptions>(o => o.RegionCells = 4);
+            silo.Services.AddSingleton<BatchResultWriter>();
+            silo.Services.Configure<PathologyGrainOptions>(o => o.Layouts["cpu"].RegionCells = 4);
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
@@ -59,26 +60,28 @@ public sealed class DuplicateDeliveryTests(PostgresServerFixture server) : IAsyn
         var slide = grains.GetGrain<ISlideGrain>(key);
         // Wait point: the slide has planned its batches (until then it answers leases with "no work yet"); then one
         // lease call for as many as there are hands out every batch, once.
-        var items = await slide.LeaseAsync("test/cpu:0", int.MaxValue);
-        for (var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1); items.Count == 0 && DateTime.UtcNow < deadline; items = await slide.LeaseAsync("test/cpu:0", int.MaxValue))
+        var items = (await slide.LeaseAsync("test/cpu:0", int.MaxValue)).Items;
+        for (var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1); items.Count == 0 && DateTime.UtcNow < deadline; items = (await slide.LeaseAsync("test/cpu:0", int.MaxValue)).Items)
             await Task.Delay(100);
+        var assembly = grains.GetGrain<IMapAssemblyGrain>(key);
         var planned = await slide.GetProgressAsync();
         Assert.True(planned.BatchesTotal >= 4, $"{planned}: the test needs a few batches");
         Assert.Equal(Enumerable.Range(0, planned.BatchesTotal), items.Select(i => i.BatchIndex).Order());
 
-        // The same result twice in a row: one row, one batch counted.
-        await slide.CompleteAsync(Result(items[0], First));
-        await slide.CompleteAsync(Result(items[0], First));
+        // The same result twice in a row, straight to the map as workers send it: one row, one batch counted.
+        Assert.True(await assembly.RecordAsync(Result(items[0], First)));
+        Assert.False(await assembly.RecordAsync(Result(items[0], First)));
         Assert.Equal(1, await RowCountAsync(key));
         var progress = await slide.GetProgressAsync();
         Assert.Equal((1, (long)items[0].CellX.Length), (progress.BatchesDone, progress.CellsDone));
 
         // A late second delivery with other values (another device, say) changes nothing.
-        await slide.CompleteAsync(Result(items[1], First));
-        await slide.CompleteAsync(Result(items[1], Other));
+        Assert.True(await assembly.RecordAsync(Result(items[1], First)));
+        Assert.False(await assembly.RecordAsync(Result(items[1], Other)));
 
-        // The rest twice each, all at once: the slide grain is reentrant, so deliveries of one batch interleave.
-        await Task.WhenAll(items.Skip(2).SelectMany(item => new[] { slide.CompleteAsync(Result(item, First)), slide.CompleteAsync(Result(item, First)) }));
+        // The rest twice each, all at once: the map is reentrant, so deliveries of one batch interleave (and share a group write).
+        var both = await Task.WhenAll(items.Skip(2).SelectMany(item => new[] { assembly.RecordAsync(Result(item, First)), assembly.RecordAsync(Result(item, First)) }));
+        Assert.Equal(items.Count - 2, both.Count(recorded => recorded));
 
         // Wait point: the last batch finishes the slide (its outputs are written off the grain's turn).
         for (var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1); progress.State == RunState.Running && DateTime.UtcNow < deadline; progress = await slide.GetProgressAsync())
@@ -94,13 +97,12 @@ public sealed class DuplicateDeliveryTests(PostgresServerFixture server) : IAsyn
                 Assert.Equal(First(item.CellX[i], item.CellY[i]), map[item.CellX[i], item.CellY[i]]);
         }
 
-        // The map-assembly grain itself: a batch it already holds is refused, and still after it is reloaded from the store.
-        var assembly = grains.GetGrain<IMapAssemblyGrain>(key);
+        // A batch the map already holds is refused, and still after the map is reloaded from the store.
         var again = Result(items[0], Other);
-        Assert.False(await assembly.ApplyAsync(items[0].BatchIndex, items[0].CellX, items[0].CellY, again.Probabilities));
+        Assert.False(await assembly.RecordAsync(again));
         await _cluster.DeactivateAsync(assembly);
         await _cluster.WaitForDeactivationAsync(assembly);
-        Assert.False(await assembly.ApplyAsync(items[0].BatchIndex, items[0].CellX, items[0].CellY, again.Probabilities));
+        Assert.False(await assembly.RecordAsync(again));
         Assert.Equal(items.Count, await RowCountAsync(key));
     }
 
@@ -115,15 +117,17 @@ public sealed class DuplicateDeliveryTests(PostgresServerFixture server) : IAsyn
         long width, height;
         using (var slide = Slide.Open(SlidePath)) (width, height) = (slide.Dimensions.Width, slide.Dimensions.Height);
         var output = Path.Combine(_dir, "zombie");
-        await assembly.BeginAsync(SlidePath, width, height, 128, batchCount: 2, output);
+        await assembly.BeginAsync(new MapPlan("zombie", "cmu", SlidePath, width, height, 128, BatchCount: 2, CellCount: 5, output));
         int[] xs0 = [0, 1, 2], ys0 = [0, 0, 0], xs1 = [3, 4], ys1 = [5, 5];
         Assert.True(await store.TryAddAsync(key, 1, new BatchCells(xs1, ys1, [0.25f, 0.75f])));
 
-        Assert.True(await assembly.ApplyAsync(0, xs0, ys0, [0.1f, 0.2f, 0.3f]));
-        Assert.False(await assembly.ApplyAsync(1, xs1, ys1, [0.5f, 0.5f])); // the store holds batch 1 already
-        await assembly.FinishAsync();
+        Assert.True(await assembly.RecordAsync(new WorkResult(key, 0, [0.1f, 0.2f, 0.3f], "test/cpu:0", 0, 0, xs0, ys0)));
+        // The store holds batch 1 already: refused, and the map's countdown reaches zero with the stored values.
+        Assert.False(await assembly.RecordAsync(new WorkResult(key, 1, [0.5f, 0.5f], "test/cpu:0", 0, 0, xs1, ys1)));
 
-        var map = ProbabilityMap.Load(InferenceOutputPaths.For(output, SlidePath).Map);
+        var mapPath = InferenceOutputPaths.For(output, SlidePath).Map;
+        for (var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1); !File.Exists(mapPath) && DateTime.UtcNow < deadline;) await Task.Delay(100);
+        var map = ProbabilityMap.Load(mapPath);
         Assert.Equal(5, map.ComputedCount());
         Assert.Equal((0.1f, 0.2f, 0.3f), (map[0, 0], map[1, 0], map[2, 0]));
         Assert.Equal((0.25f, 0.75f), (map[3, 5], map[4, 5])); // the stored values, as every later reload would read them
@@ -135,7 +139,7 @@ public sealed class DuplicateDeliveryTests(PostgresServerFixture server) : IAsyn
     private static float Other(int x, int y) => 1 - First(x, y);
 
     private static WorkResult Result(WorkItem item, Func<int, int, float> value) => new(
-        item.SlideKey, item.BatchIndex, item.CellX.Select((x, i) => value(x, item.CellY[i])).ToArray(), "test/cpu:0", 0, 0);
+        item.SlideKey, item.BatchIndex, item.CellX.Select((x, i) => value(x, item.CellY[i])).ToArray(), "test/cpu:0", 0, 0, item.CellX, item.CellY);
 
     private async Task<long> RowCountAsync(string slideKey)
     {

@@ -40,7 +40,7 @@ public sealed class SlideFailureTests(PostgresServerFixture server) : IDisposabl
         await using var cluster = new ProcessCluster(connectionString, Path.Combine(_dir, "silos"), new Dictionary<string, string>
         {
             ["Pathology__DataRoots__0"] = root,
-            ["Pathology__RegionCells"] = "8",
+            ["Pathology__Layouts__cpu__RegionCells"] = "8",
         });
         await cluster.StartSilosAsync("only");
         var client = await cluster.ConnectAsync();

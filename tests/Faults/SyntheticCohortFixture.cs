@@ -75,7 +75,7 @@ public sealed class SyntheticCohortFixture : IAsyncLifetime
     public Dictionary<string, string> Settings(TimeSpan leaseTimeout) => new()
     {
         ["Pathology__LeaseTimeout"] = leaseTimeout.ToString("c"),
-        ["Pathology__RegionCells"] = RegionCells.ToString(),
+        ["Pathology__Layouts__cpu__RegionCells"] = RegionCells.ToString(),
         ["Pathology__DataRoots__0"] = DataRoot,
     };
 

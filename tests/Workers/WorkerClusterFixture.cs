@@ -45,11 +45,11 @@ public sealed class WorkerClusterFixture : IAsyncLifetime
             silo.AddMemoryGrainStorage(PathologyGrainOptions.StorageName);
             silo.Services.AddSingleton<IBatchResultStore, MemoryBatchResultStore>();
             // Small dense regions keep each forward pass short on a CPU.
-            silo.Services.Configure<PathologyGrainOptions>(o => o.RegionCells = 4);
+            silo.Services.Configure<PathologyGrainOptions>(o => o.Layouts["cpu"].RegionCells = 4);
             silo.AddInferenceWorkers(o =>
             {
                 o.SiloName = NodeNameOf(options.SiloName);
-                o.Devices = [WorkerDevices.Cpu(0)];
+                o.Devices = ["cpu:0"];
                 o.PollInterval = TimeSpan.FromMilliseconds(50);
                 o.WatchInterval = TimeSpan.FromSeconds(1);
             });

@@ -55,7 +55,7 @@ public sealed class WorkerHostingTests
     }
 
     [Theory]
-    [InlineData("Workers:Devices:0", "gpu:0", "Workers:Devices entry 'gpu:0' is not cpu:N or cuda:N")]
+    [InlineData("Workers:Devices:0", "gpu:0", "Workers:Devices entry 'gpu:0' is not cpu:N, cuda:N or sim:N")]
     [InlineData("Workers:SiloName", "rack/7", "Workers:SiloName must be non-empty without '/', ',' or spaces")]
     [InlineData("Workers:Precision", "fp8", "Workers:Precision must be fp32, bf16 or fp16")]
     [InlineData("Workers:Concurrency", "0", "Concurrency")]

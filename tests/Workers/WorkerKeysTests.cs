@@ -1,3 +1,4 @@
+using OrleansPathology.Inference;
 using OrleansPathology.Grains.Workers;
 
 namespace OrleansPathology.Tests.Workers;
@@ -28,8 +29,12 @@ public sealed class WorkerKeysTests
     [InlineData("cpu:3", "cpu")]
     [InlineData("cuda:0", "cuda:0")]
     [InlineData("cuda:12", "cuda:12")]
-    public void TorchDevice_SharesTheCpu_AndKeepsTheGpuIndex(string device, string torch) =>
-        Assert.Equal(torch, WorkerDevices.TorchDevice(device));
+    [InlineData("sim:7", "cpu")]
+    public void TorchDevice_SharesTheCpu_AndKeepsTheGpuIndex(string device, string torch)
+    {
+        Assert.Equal(torch, DeviceName.Parse(device).TorchDevice);
+        Assert.Equal(device, DeviceName.Parse(device).ToString());
+    }
 
     [Theory]
     [InlineData("cpu")]
@@ -38,9 +43,10 @@ public sealed class WorkerKeysTests
     [InlineData("cpu:-1")]
     [InlineData("cpu:1a")]
     [InlineData("CPU:0")]
+    [InlineData("sim:")]
     public void Devices_OtherThanCpuOrCudaWithAnIndex_AreInvalid(string device)
     {
-        Assert.False(WorkerDevices.IsValid(device));
-        Assert.Contains($"'{device}'", Assert.Throws<ArgumentException>(() => WorkerDevices.TorchDevice(device)).Message);
+        Assert.False(DeviceName.TryParse(device, out _));
+        Assert.Contains($"'{device}'", Assert.Throws<ArgumentException>(() => DeviceName.Parse(device)).Message);
     }
 }

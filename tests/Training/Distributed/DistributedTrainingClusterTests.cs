@@ -35,7 +35,7 @@ public sealed class DistributedTrainingClusterTests(TrainingCohortFixture cohort
             silo.AddInferenceWorkers(o =>
             {
                 o.SiloName = Nodes[int.Parse(options.SiloName[(options.SiloName.LastIndexOf('_') + 1)..])];
-                o.Devices = [WorkerDevices.Cpu(0)];
+                o.Devices = ["cpu:0"];
                 o.PollInterval = TimeSpan.FromSeconds(5);
             });
             silo.AddTrainers(o => o.RetryDelay = TimeSpan.FromMilliseconds(200));

@@ -1,6 +1,6 @@
 using OrleansPathology.Slides;
 
-namespace OrleansPathology.Grains.Workers;
+namespace OrleansPathology.Slides;
 
 /// <summary>
 /// The slides a silo keeps open for its workers, least recently used closed first. A handle is leased

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
-using OrleansPathology.Inference;
 using OrleansPathology.Model;
 
-namespace OrleansPathology.Grains.Workers;
+namespace OrleansPathology.Inference;
 
 /// <summary>
 /// The model one worker device keeps loaded: one <see cref="BatchComputer"/> for the most recent
@@ -11,7 +10,7 @@ namespace OrleansPathology.Grains.Workers;
 /// forward is not re-entrant, and one at a time keeps a GPU's memory bounded); reading the next batch's
 /// pixels goes on meanwhile, outside this gate. <paramref name="modelLoaded"/> hears how long each load took.
 /// </summary>
-public sealed class DeviceModel(string torchDevice, Action<double>? modelLoaded = null) : IDisposable
+public sealed class DeviceModel(string torchDevice, Action<double>? modelLoaded = null) : IScoringDevice
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private BatchComputer? _computer;
@@ -19,22 +18,28 @@ public sealed class DeviceModel(string torchDevice, Action<double>? modelLoaded 
     private volatile string? _loadedWeights;
     private ((string Weights, string Precision) Key, DateTime Written, ExceptionDispatchInfo Error)? _failed;
     private bool _disposed;
+    private long _busyTicks;
 
     /// <summary>The weights file loaded now, or null before the first batch.</summary>
     public string? LoadedWeights => _loadedWeights;
 
+    public bool NeedsPixels => true;
+
+    public TimeSpan Busy => TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks));
+
     /// <summary>Computes a read batch, loading <paramref name="weightsPath"/> first when it is not the loaded model.</summary>
-    /// <returns>The result and the seconds spent computing (loading included, waiting for the gate not).</returns>
-    public async Task<(BatchResult Result, double Seconds)> ComputeAsync(
-        string weightsPath, string precision, BatchPixels pixels, CancellationToken cancellationToken = default)
+    public async Task<(float[] Probabilities, double Seconds)> ScoreAsync(
+        TileBatch batch, BatchPixels? pixels, string weightsPath, string precision, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(pixels);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var clock = Stopwatch.StartNew();
             var result = Load(weightsPath, precision).Compute(pixels);
-            return (result, clock.Elapsed.TotalSeconds);
+            Interlocked.Add(ref _busyTicks, clock.Elapsed.Ticks);
+            return (result.Probabilities, clock.Elapsed.TotalSeconds);
         }
         finally
         {

@@ -1,21 +1,23 @@
 using Microsoft.Extensions.Options;
+using OrleansPathology.Inference;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using SiloMetadataValues = Orleans.Runtime.MembershipService.SiloMetadata.SiloMetadata;
 
-namespace OrleansPathology.Grains.Training;
+namespace OrleansPathology.Grains.Devices;
 
 /// <summary>
-/// The trainers alive in the cluster, as membership and silo metadata say: one <c>{SiloName}/{device}</c> for each device
+/// The cluster's device inventory, as membership and silo metadata say: one <c>{SiloName}/{device}</c> for each device
 /// each active silo announces (<see cref="SiloMetadataKeys.Devices"/>), in ordinal order so that every coordinator
-/// activation hands slices out alike. A silo that dies drops out as soon as the cluster declares it dead.
+/// activation hands training slices out alike. Each device has one inference worker and one trainer of that key.
+/// A silo that dies drops out as soon as the cluster declares it dead.
 /// </summary>
-public sealed class TrainerDirectory(
+public sealed class DeviceInventory(
     IClusterMembershipService membership,
     ISiloMetadataCache metadata,
     ILocalSiloDetails local,
     IOptions<SiloMetadataValues> localMetadata)
 {
-    public IReadOnlyList<string> LiveTrainers()
+    public IReadOnlyList<string> LiveDevices()
     {
         var keys = new List<string>();
         foreach (var member in membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Active))
@@ -28,5 +30,14 @@ public sealed class TrainerDirectory(
         }
         keys.Sort(StringComparer.Ordinal);
         return keys;
+    }
+
+    /// <summary>
+    /// The fastest device kind the cluster has now (cuda, then sim, then cpu): a cohort's batch layout is made for it.
+    /// </summary>
+    public DeviceKind FastestKind()
+    {
+        var kinds = LiveDevices().Select(key => DeviceName.TryParse(key[(key.IndexOf('/') + 1)..], out var d) ? d.Kind : DeviceKind.Cpu).ToHashSet();
+        return kinds.Contains(DeviceKind.Cuda) ? DeviceKind.Cuda : kinds.Contains(DeviceKind.Sim) ? DeviceKind.Sim : DeviceKind.Cpu;
     }
 }

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using OrleansPathology.Slides;
+
+namespace OrleansPathology.Inference;
+
+/// <summary>The batch scoring of one process: which slides it may read and how simulated devices behave.</summary>
+public sealed record BatchScorerOptions
+{
+    /// <summary>Slides kept open (least recently used are closed). Default 8.</summary>
+    public int OpenSlides { get; init; } = 8;
+
+    /// <summary>Folders slides may be read from; empty allows any path.</summary>
+    public IReadOnlyList<string> DataRoots { get; init; } = [];
+
+    /// <summary>How <c>sim:N</c> devices behave.</summary>
+    public SimulatedDeviceOptions Simulation { get; init; } = new();
+}
+
+/// <summary>A batch's probabilities with the seconds spent reading its pixels and computing them.</summary>
+public sealed record ScoredBatch(float[] Probabilities, double ReadSeconds, double ComputeSeconds);
+
+/// <summary>
+/// The read-then-compute of tile batches for every device of a process: the open slides (shared), and one
+/// <see cref="IScoringDevice"/> per device name kept for the process's life. Reads of several batches run in
+/// parallel; their computations queue on their device. Blocks on I/O and tensors: callers run it off any
+/// scheduler that must stay free (a grain's turn).
+/// </summary>
+public sealed class BatchScorer(BatchScorerOptions options, TimeProvider time, Action<string, double>? modelLoaded = null) : IDisposable
+{
+    /// <summary>Span names of a batch's two stages (children of whatever span is current).</summary>
+    public const string ReadSpan = "opath.batch.read", ComputeSpan = "opath.batch.infer";
+
+    // Same name as the silo's source, so one AddSource("OrleansPathology") listens to both.
+    private static readonly ActivitySource Source = new("OrleansPathology");
+    private readonly ConcurrentDictionary<string, IScoringDevice> _devices = new(StringComparer.Ordinal);
+    private readonly SlideHandles _slides = new(options.OpenSlides);
+    private readonly DataRoots _roots = new(options.DataRoots);
+
+    /// <summary>Slides open now.</summary>
+    public int OpenSlides => _slides.Count;
+
+    /// <summary>The weights a device holds, or null.</summary>
+    public string? LoadedWeights(string device) => _devices.TryGetValue(device, out var d) ? d.LoadedWeights : null;
+
+    /// <summary>Time a device has spent computing since it was first used.</summary>
+    public TimeSpan BusyOf(string device) => _devices.TryGetValue(device, out var d) ? d.Busy : TimeSpan.Zero;
+
+    /// <summary>
+    /// Reads <paramref name="batch"/>'s pixels (when its device needs them) and scores them on <paramref name="device"/>
+    /// (<c>cpu:N</c>, <c>cuda:N</c> or <c>sim:N</c>) with <paramref name="weightsPath"/> at <paramref name="precision"/>.
+    /// </summary>
+    public async Task<ScoredBatch> ScoreAsync(TileBatch batch, string weightsPath, string precision, string device, CancellationToken cancellationToken = default)
+    {
+        var scorer = Device(device);
+        BatchPixels? pixels = null;
+        var read = Stopwatch.StartNew();
+        if (scorer.NeedsPixels)
+        {
+            using (Source.StartActivity(ReadSpan))
+            using (var lease = _slides.Open(_roots.Resolve(batch.SlidePath)))
+                pixels = BatchReader.Read(lease.Slide, batch);
+        }
+        var readSeconds = read.Elapsed.TotalSeconds;
+
+        using (Source.StartActivity(ComputeSpan))
+        {
+            var (probabilities, seconds) = await scorer.ScoreAsync(batch, pixels, weightsPath, precision, cancellationToken).ConfigureAwait(false);
+            return new ScoredBatch(probabilities, readSeconds, seconds);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var device in _devices.Values) device.Dispose();
+        _devices.Clear();
+        _slides.Dispose();
+    }
+
+    private IScoringDevice Device(string device) => _devices.GetOrAdd(device, name =>
+    {
+        var parsed = DeviceName.Parse(name);
+        return parsed.Kind == DeviceKind.Sim
+            ? new SimulatedDevice(options.Simulation, time)
+            : new DeviceModel(parsed.TorchDevice, seconds => modelLoaded?.Invoke(name, seconds));
+    });
+}
