@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using OrleansPathology.Diagnostics;
 using OrleansPathology.Grains.Storage;
 using OrleansPathology.Grains.Telemetry;
 using OrleansPathology.Inference;
@@ -58,6 +59,7 @@ public sealed partial class MapAssemblyGrain(
             throw new ArgumentException($"map {Key} has batches 0 to {plan.BatchCount - 1}; batch {index} is not one of them");
         if (result.Probabilities.Length != result.CellX.Length || result.CellY.Length != result.CellX.Length)
             throw new ArgumentException($"batch {index} of {Key} returned {result.Probabilities.Length} probabilities for {result.CellX.Length} cells");
+        LogResultReceived(Key, index, result.Worker);
         if (_recorded.Contains(index)) return false;
         if (_storing.TryGetValue(index, out var storing))
         {
@@ -121,11 +123,12 @@ public sealed partial class MapAssemblyGrain(
             {
                 var map = _map!;
                 // Thumbnail reading and PNG encoding are pixel work: off the grain's turn.
-                var lesions = await Task.Run(() =>
+                var (lesions, cpu) = await Task.Run(() => ThreadCpuTime.Measure(() =>
                 {
                     using var opened = Slide.Open(plan.SlidePath);
                     return InferenceOutputs.Write(plan.OutputDirectory, opened, map).Count;
-                });
+                }));
+                _metrics.PixelWork("outputs", cpu);
                 (state.State.Finished, state.State.Lesions) = (true, lesions);
                 await _writes.WriteAsync(state);
             }
@@ -170,6 +173,10 @@ public sealed partial class MapAssemblyGrain(
     {
         for (var i = 0; i < cells.X.Length; i++) map[cells.X[i], cells.Y[i]] = cells.Probabilities[i];
     }
+
+    // Per batch, so Debug; in the slide's words, so that with its lease lines a log accounts for every batch a lost worker held.
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Debug, Message = "Slide {Slide}: batch {Batch} result received from {Worker}")]
+    private partial void LogResultReceived(string slide, int batch, string worker);
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Error, Message = "Map {Map}: writing the outputs failed")]
     private partial void LogFinishFailed(Exception exception, string map);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OrleansPathology.Diagnostics;
 using OrleansPathology.Grains.Telemetry;
 using OrleansPathology.Inference;
 using OrleansPathology.Slides;
@@ -17,10 +18,12 @@ namespace OrleansPathology.Grains.Slides;
 public sealed partial class SlideGrain(
     [PersistentState("slide", PathologyGrainOptions.StorageName)] IPersistentState<SlideState> state,
     IOptions<PathologyGrainOptions> options,
-    TimeProvider time,
+    TimeProvider system,
     ILogger<SlideGrain> logger,
-    PathologyMetrics? metrics = null) : Grain, ISlideGrain
+    PathologyMetrics? metrics = null,
+    LeaseClock? clock = null) : Grain, ISlideGrain
 {
+    private readonly TimeProvider _leaseTime = (clock ?? LeaseClock.System).Time;
     private readonly StateWriteGate _writes = new();
     private readonly PathologyMetrics _metrics = metrics ?? PathologyMetrics.Unregistered;
     private Activity? _span;
@@ -44,7 +47,7 @@ public sealed partial class SlideGrain(
         if (state.State.State == RunState.Running)
         {
             StartSpan(resumed: true);
-            _planning = PlanAsync();
+            _planning = PlanUntilDoneAsync();
         }
         return Task.CompletedTask;
     }
@@ -63,7 +66,7 @@ public sealed partial class SlideGrain(
             if (state.State.State == RunState.Running && _planning is null or { IsFaulted: true })
             {
                 if (_span is null) StartSpan(resumed: true);
-                _planning = PlanAsync();
+                _planning = PlanUntilDoneAsync();
             }
             return;
         }
@@ -72,7 +75,7 @@ public sealed partial class SlideGrain(
         state.State.State = RunState.Running;
         await WriteAsync();
         StartSpan(resumed: false);
-        _planning = PlanAsync();
+        _planning = PlanUntilDoneAsync();
     }
 
     public async Task<LeaseReply> LeaseAsync(string worker, int max)
@@ -83,13 +86,13 @@ public sealed partial class SlideGrain(
         // An unexpected planning failure (a storage or messaging hiccup) is retried on the next pull.
         if (_planning is { IsFaulted: true } && state.State.State == RunState.Running)
         {
-            _planning = PlanAsync();
+            _planning = PlanUntilDoneAsync();
             return LeaseReply.Nothing(TimeSpan.FromSeconds(1));
         }
         if (!await IsPlannedAndRunningAsync() || _plan is null) return LeaseReply.Nothing(wait);
 
         await ReclaimExpiredLeasesAsync();
-        var now = time.GetUtcNow();
+        var now = _leaseTime.GetUtcNow();
         var leased = new List<WorkItem>();
         while (leased.Count < max && _toLease.TryDequeue(out var index))
         {
@@ -155,7 +158,7 @@ public sealed partial class SlideGrain(
     // Leases past their time go back to the queue, unless the map recorded them meanwhile (one call for all of them).
     private async Task ReclaimExpiredLeasesAsync()
     {
-        var now = time.GetUtcNow();
+        var now = _leaseTime.GetUtcNow();
         var expired = new List<(int Batch, string Worker)>();
         while (_leaseOrder.TryPeek(out var head) && head.Expires <= now)
         {
@@ -167,7 +170,17 @@ public sealed partial class SlideGrain(
             }
         }
         if (expired.Count == 0) return;
-        var recorded = (await Map.WhichRecordedAsync([.. expired.Select(e => e.Batch)])).ToHashSet();
+        HashSet<int> recorded;
+        try
+        {
+            recorded = (await Map.WhichRecordedAsync([.. expired.Select(e => e.Batch)])).ToHashSet();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The map cannot say now (its silo dying): lease them all again. A batch computed twice is stored once.
+            LogProgressFailed(ex, Key);
+            recorded = [];
+        }
         foreach (var (batch, worker) in expired.Where(e => !recorded.Contains(e.Batch)))
         {
             LogLeaseExpired(Key, batch, worker);
@@ -223,6 +236,27 @@ public sealed partial class SlideGrain(
         return state.State.State == RunState.Running;
     }
 
+    // A slide is listed in the work directory only once planned, so no worker's lease would retry a failed planning:
+    // an unexpected failure (storage or messaging) is retried here, with backoff, while the slide runs.
+    private async Task PlanUntilDoneAsync()
+    {
+        for (var wait = TimeSpan.FromSeconds(1); ; wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(30).Ticks)))
+        {
+            try
+            {
+                await PlanAsync();
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogPlanningFailed(ex, Key);
+                if (state.State.State != RunState.Running) return;
+            }
+            await Task.Delay(wait, system);
+            if (state.State.State != RunState.Running) return;
+        }
+    }
+
     private async Task PlanAsync()
     {
         var cohort = state.State.Cohort!;
@@ -241,7 +275,9 @@ public sealed partial class SlideGrain(
         {
             // Opening the slide and computing its tissue mask is pixel work: never on the grain's turn.
             var roots = new DataRoots(options.Value.DataRoots);
-            plan = await Task.Run(() => SlidePlanning.Prepare(job, roots));
+            TimeSpan cpu;
+            (plan, cpu) = await Task.Run(() => ThreadCpuTime.Measure(() => SlidePlanning.Prepare(job, roots)));
+            _metrics.PixelWork("plan", cpu);
         }
         catch (Exception ex) when (ex is SlideException or IOException or InvalidDataException or MaskMismatchException or ArgumentException or UnauthorizedAccessException)
         {

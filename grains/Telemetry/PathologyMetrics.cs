@@ -24,6 +24,7 @@ public sealed class PathologyMetrics
     private readonly Gauge<double> _trainingLoss;
     private readonly Counter<long> _trainingPatches;
     private readonly Histogram<double> _trainingStep;
+    private readonly Counter<double> _pixelWork;
 
     public PathologyMetrics(IMeterFactory meterFactory)
         : this(meterFactory.Create(new MeterOptions(Name)))
@@ -45,6 +46,8 @@ public sealed class PathologyMetrics
         _trainingLoss = meter.CreateGauge<double>("opath.training.loss", null, "Loss of the latest training step.");
         _trainingPatches = meter.CreateCounter<long>("opath.training.patches", "{patch}", "Training patches processed; its rate is the training throughput.");
         _trainingStep = meter.CreateHistogram<double>("opath.training.step.duration", "s", "One optimiser step (forward, backward, update).");
+        _pixelWork = meter.CreateCounter<double>("opath.pixel_work.cpu", "s",
+            "CPU time of the pixel work slide and map grains delegate (stage plan: slide and tissue mask; outputs: map files).");
     }
 
     /// <summary>Metrics on a meter of their own, for grains hosted where none were registered (a test silo, say).</summary>
@@ -72,6 +75,9 @@ public sealed class PathologyMetrics
     public void BatchRetried(string reason) => _batchesRetried.Add(1, new KeyValuePair<string, object?>(Attributes.Reason, reason));
 
     public void SlideCompleted() => _slidesFinished.Add(1);
+
+    /// <summary>Pixel work done for the coordination: <paramref name="stage"/> is <c>plan</c> or <c>outputs</c>.</summary>
+    public void PixelWork(string stage, TimeSpan cpu) => _pixelWork.Add(cpu.TotalSeconds, new KeyValuePair<string, object?>("opath.stage", stage));
 
     public void SlideFailed() => _slidesFailed.Add(1);
 

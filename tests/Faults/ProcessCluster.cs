@@ -63,6 +63,7 @@ public sealed class ProcessCluster(string connectionString, string workDirectory
                 ["Logging__LogLevel__OrleansPathology"] = "Information",
                 // Every lease and every result a slide receives, so a test can account for the batches a killed worker held.
                 ["Logging__LogLevel__OrleansPathology.Grains.Slides.SlideGrain"] = "Debug",
+                ["Logging__LogLevel__OrleansPathology.Grains.Maps.MapAssemblyGrain"] = "Debug",
                 // The survivors' line that they deactivate the grains whose directory entries the dead silo kept.
                 ["Logging__LogLevel__Orleans.Runtime.GrainDirectory.LocalGrainDirectory"] = "Information",
                 ["Logging__Console__FormatterOptions__SingleLine"] = "true",

@@ -1,0 +1,212 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Orleans.TestingHost;
+using OrleansPathology.Grains;
+using OrleansPathology.Grains.Storage;
+using OrleansPathology.Grains.Telemetry;
+using OrleansPathology.Grains.Workers;
+using OrleansPathology.Inference;
+using OrleansPathology.Silo;
+using OrleansPathology.Silo.Hosting;
+using OrleansPathology.Slides;
+
+namespace OrleansPathology.Bench.Scale;
+
+/// <summary>
+/// One cohort on S in-process silos (real Orleans messaging between them over loopback) with W simulated devices each.
+/// The batches are the real slide grains' plans of real synthetic slide files; the devices wait their batch time and
+/// return deterministic probabilities, so what the process spends beyond them is the cost of coordination.
+/// </summary>
+public static class ScaleRun
+{
+    public static async Task<ScaleResult> RunAsync(ScaleSettings settings, TextWriter log)
+    {
+        var sources = ReadCohort(settings.CohortFile);
+        var slides = Enumerable.Range(0, settings.Slides > 0 ? settings.Slides : SlidesFor(settings, sources))
+            .Select(i => sources[i % sources.Count] with { SlideId = $"s{i:D3}" }).ToList();
+        log.WriteLine($"{settings.Silos} silo(s) x {settings.WorkersPerSilo} simulated device(s), {settings.BatchMs} ms a batch, {settings.Storage} storage, " +
+            $"{slides.Count} slides ({sources.Count} distinct files), region {settings.RegionCells} cells");
+
+        NpgsqlDataSource? database = settings.Storage == "postgres"
+            ? NpgsqlDataSource.Create(settings.ConnectionString ?? throw new ArgumentException("--storage postgres needs OPATH_CONNECTION_STRING"))
+            : null;
+        var builder = new InProcessTestClusterBuilder((short)settings.Silos);
+        builder.ConfigureSilo((options, silo) =>
+        {
+            var index = int.Parse(options.SiloName[(options.SiloName.LastIndexOf('_') + 1)..]);
+            if (database is not null)
+            {
+                silo.AddPostgresGrainStorage(PathologyGrainOptions.StorageName, settings.ConnectionString!);
+                silo.Services.AddSingleton<IBatchResultStore>(new PostgresBatchResultStore(database));
+            }
+            else
+            {
+                silo.AddMemoryGrainStorage(PathologyGrainOptions.StorageName);
+                silo.Services.AddSingleton<IBatchResultStore, MemoryBatchResultStore>();
+            }
+            silo.Services.AddSingleton<PathologyMetrics>();
+            silo.Services.Configure<PathologyGrainOptions>(o => o.LeaseTimeout = TimeSpan.FromMinutes(30));
+            silo.AddInferenceWorkers(o =>
+            {
+                o.SiloName = $"silo{index:D2}";
+                o.Devices = Enumerable.Range(0, settings.WorkersPerSilo).Select(i => DeviceName.Sim(i).ToString()).ToList();
+                o.Concurrency = 2;
+                o.PollInterval = TimeSpan.FromMilliseconds(100);
+                o.WatchInterval = TimeSpan.FromMinutes(10);
+                o.Simulation = new SimulationSettings { BatchTime = TimeSpan.FromMilliseconds(settings.BatchMs) };
+            });
+        });
+        await using var cluster = builder.Build();
+        await cluster.DeployAsync();
+
+        // Warm-up: one cohort of two slides first, so JIT compilation and first connections stay out of the figures.
+        var warmup = new CohortSpec($"warmup-{Guid.NewGuid():N}"[..20], sources.Take(2).Select((s, i) => s with { SlideId = $"w{i}" }).ToList(),
+            "simulated.weights", settings.OutputRoot, Stride: 64, Layout: new BatchLayout(settings.RegionCells, 32));
+        var warming = cluster.Client.GetGrain<ICohortGrain>(warmup.CohortId);
+        for (var state = (await warming.SubmitAsync(warmup)).State; state == RunState.Running; state = (await warming.GetStatusAsync())!.State)
+            await Task.Delay(500);
+        log.WriteLine("warm-up cohort done");
+
+        using var watch = new BatchWatch();
+        var spec = new CohortSpec($"scale-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid():N}"[..24], slides, "simulated.weights", settings.OutputRoot,
+            Stride: 64, Layout: new BatchLayout(settings.RegionCells, 32));
+        var cohort = cluster.Client.GetGrain<ICohortGrain>(spec.CohortId);
+        var dbBefore = await TransactionsAsync(database);
+        var submitted = Stopwatch.StartNew();
+        watch.Arm();
+        await cohort.SubmitAsync(spec);
+
+        // Completion by the batches the workers report (in-process metrics, no polling of grains), then the cohort.
+        CohortStatus status;
+        while (true)
+        {
+            status = (await cohort.GetStatusAsync())!;
+            var total = status.Slides.Sum(s => s.BatchesTotal);
+            if (status.State != RunState.Running) break;
+            if (status.Slides.All(s => s.BatchesTotal > 0) && watch.Batches >= total) break;
+            await Task.Delay(1000);
+        }
+        var last = watch.Last();
+        await Task.Delay(1200); // PostgreSQL publishes a backend's statistics at most once a second
+        var dbAfter = await TransactionsAsync(database);
+        while (status.State == RunState.Running)
+        {
+            await Task.Delay(500);
+            status = (await cohort.GetStatusAsync())!;
+        }
+        var cohortSeconds = submitted.Elapsed.TotalSeconds;
+        if (status.Slides.Any(s => s.State != RunState.Completed))
+            throw new InvalidOperationException($"cohort ended {status.State}: {string.Join("; ", status.Slides.Where(s => s.State != RunState.Completed).Select(s => $"{s.SlideId} {s.State} {s.Error}"))}");
+
+        var workers = await Task.WhenAll(cluster.Silos.SelectMany((_, i) => Enumerable.Range(0, settings.WorkersPerSilo)
+            .Select(d => cluster.Client.GetGrain<IInferenceWorkerGrain>($"silo{i:D2}/sim:{d}").GetStatusAsync())));
+        var span = last.At - watch.FirstStart;
+        var utilisation = workers.Select(w => w.BusySeconds / span.TotalSeconds).ToArray();
+        var batches = status.Slides.Sum(s => s.BatchesTotal);
+        var cells = status.Slides.Sum(s => s.CellsTotal);
+        var processCpu = last.ProcessCpu - watch.ProcessCpuAtArm;
+        var pixelCpu = last.PixelWorkCpu;
+        var result = new ScaleResult(settings.Silos, settings.Workers, settings.BatchMs, settings.Storage, slides.Count, batches, cells,
+            span.TotalSeconds, cohortSeconds, batches / span.TotalSeconds, cells / span.TotalSeconds, utilisation.Min(), utilisation.Average(),
+            settings.Workers * 1000.0 / settings.BatchMs,
+            processCpu.TotalMilliseconds / batches, pixelCpu.TotalMilliseconds / batches, (processCpu - pixelCpu).TotalMilliseconds / batches,
+            database is null ? null : (dbAfter - dbBefore) / (double)batches, CpuModel());
+        await cluster.StopAllSilosAsync();
+        if (database is not null) await database.DisposeAsync();
+        return result;
+    }
+
+    private static List<SlideSpec> ReadCohort(string cohortFile)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(cohortFile));
+        var dir = Path.GetDirectoryName(Path.GetFullPath(cohortFile))!;
+        return json.RootElement.GetProperty("slides").EnumerateArray().Select(s => new SlideSpec(
+            s.GetProperty("id").GetString()!,
+            Path.Combine(dir, s.GetProperty("path").GetString()!),
+            Path.Combine(dir, s.GetProperty("tissueMask").GetString()!))).ToList();
+    }
+
+    // Enough slides that each device gets about BatchesPerWorker batches: plans the first file as a slide grain would.
+    private static int SlidesFor(ScaleSettings settings, List<SlideSpec> sources)
+    {
+        var perSlide = sources.Average(s => SlidePlanning.Prepare(new SlideJob(s.Path, s.MaskPath,
+            new InferenceOptions { RegionCells = settings.RegionCells }, settings.OutputRoot, s.SlideId), new DataRoots([])).Batches.Count);
+        return Math.Max(1, (int)Math.Ceiling(settings.Workers * settings.BatchesPerWorker / perSlide));
+    }
+
+    private static async Task<long> TransactionsAsync(NpgsqlDataSource? database)
+    {
+        if (database is null) return 0;
+        await using var command = database.CreateCommand("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static string CpuModel() =>
+        File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
+
+    /// <summary>Listens to the silos' meters: each scored batch (its end and duration) and the pixel work's CPU.</summary>
+    private sealed class BatchWatch : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly Lock _lock = new();
+        private long _batches;
+        private DateTime _firstStart = DateTime.MaxValue;
+        private (DateTime At, TimeSpan ProcessCpu, TimeSpan PixelWorkCpu) _last;
+        private double _pixelSeconds;
+        private bool _armed;
+
+        public BatchWatch()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == PathologyTelemetry.Name && instrument.Name is "opath.batch.duration" or "opath.pixel_work.cpu")
+                    listener.EnableMeasurementEvents(instrument);
+            };
+            _listener.SetMeasurementEventCallback<double>(OnMeasurement);
+            _listener.Start();
+        }
+
+        public long Batches => Interlocked.Read(ref _batches);
+
+        public DateTime FirstStart
+        {
+            get { lock (_lock) return _firstStart; }
+        }
+
+        public TimeSpan ProcessCpuAtArm { get; private set; }
+
+        public void Arm()
+        {
+            ProcessCpuAtArm = Process.GetCurrentProcess().TotalProcessorTime;
+            lock (_lock) _armed = true;
+        }
+
+        public (DateTime At, TimeSpan ProcessCpu, TimeSpan PixelWorkCpu) Last()
+        {
+            lock (_lock) return _last;
+        }
+
+        public void Dispose() => _listener.Dispose();
+
+        private void OnMeasurement(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags, object? state)
+        {
+            var now = DateTime.UtcNow;
+            lock (_lock)
+            {
+                if (!_armed) return;
+                if (instrument.Name == "opath.pixel_work.cpu")
+                {
+                    _pixelSeconds += value;
+                    return;
+                }
+                _batches++;
+                var start = now - TimeSpan.FromSeconds(value);
+                if (start < _firstStart) _firstStart = start;
+                _last = (now, Process.GetCurrentProcess().TotalProcessorTime, TimeSpan.FromSeconds(_pixelSeconds));
+            }
+        }
+    }
+}

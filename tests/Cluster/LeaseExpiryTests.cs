@@ -1,0 +1,115 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+using OrleansPathology.Grains;
+using OrleansPathology.Grains.Slides;
+using OrleansPathology.Grains.Storage;
+
+namespace OrleansPathology.Tests.Cluster;
+
+/// <summary>
+/// Lease expiry and re-issue on a controlled clock: a silo without workers, so the test alone leases, records and
+/// fails batches, and only the lease clock decides when a lease has run out.
+/// </summary>
+public sealed class LeaseExpiryTests : IAsyncLifetime
+{
+    private static readonly TimeSpan LeaseTimeout = TimeSpan.FromMinutes(2);
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
+    private readonly string _dir = TestData.NewTempDir("opath-leases");
+    private InProcessTestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddMemoryGrainStorage(PathologyGrainOptions.StorageName);
+            silo.Services.AddSingleton<IBatchResultStore, MemoryBatchResultStore>();
+            silo.Services.TryAddSingleton(TimeProvider.System);
+            silo.Services.AddSingleton<BatchResultWriter>();
+            silo.Services.AddSingleton(new LeaseClock(_clock));
+            silo.Services.Configure<PathologyGrainOptions>(o => (o.LeaseTimeout, o.MaxBatchAttempts) = (LeaseTimeout, 3));
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task ALease_RunsOutAtItsTime_AndOnlyUnrecordedBatchesAreLeasedAgain()
+    {
+        var spec = new CohortSpec("leases", [new SlideSpec("cmu", TestData.Slide("CMU-1-Small-Region.svs"))], "unused.weights",
+            Path.Combine(_dir, "out"), Stride: 128, Layout: new BatchLayout(RegionCells: 4, PatchesPerBatch: 32));
+        await _cluster.Client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec);
+        var slide = _cluster.Client.GetGrain<ISlideGrain>("leases/cmu");
+        var map = _cluster.Client.GetGrain<IMapAssemblyGrain>("leases/cmu");
+        var first = await LeaseAllAsync(slide, "a/sim:0");
+        Assert.True(first.Count >= 3, $"the test needs a few batches, got {first.Count}");
+
+        // Every batch is leased: nothing for another worker, and it is told to come back when the oldest lease may run out.
+        var none = await slide.LeaseAsync("b/sim:0", 100);
+        Assert.Empty(none.Items);
+        Assert.Equal(LeaseTimeout, none.RetryAfter);
+
+        Assert.True(await map.RecordAsync(Result(first[0])));
+        _clock.Advance(LeaseTimeout - TimeSpan.FromSeconds(1));
+        Assert.Empty((await slide.LeaseAsync("b/sim:0", 100)).Items);
+
+        // Past the lease time: every batch but the recorded one goes to the worker that asks.
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        var again = (await slide.LeaseAsync("b/sim:0", 100)).Items;
+        Assert.Equal(first.Skip(1).Select(i => i.BatchIndex), again.Select(i => i.BatchIndex).Order());
+
+        // A batch its worker could not compute is leased again at once, without waiting for its lease to run out.
+        await slide.FailBatchAsync(again[0].BatchIndex, "b/sim:0", "device lost");
+        var retried = (await slide.LeaseAsync("c/sim:0", 100)).Items;
+        Assert.Equal([again[0].BatchIndex], retried.Select(i => i.BatchIndex));
+
+        // Recording the rest finishes the slide: its map writes the outputs and tells it.
+        foreach (var item in again) await map.RecordAsync(Result(item));
+        var progress = await slide.GetProgressAsync();
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); progress.State == RunState.Running && DateTime.UtcNow < deadline; progress = await slide.GetProgressAsync())
+            await Task.Delay(100);
+        Assert.Equal((RunState.Completed, progress.BatchesTotal), (progress.State, progress.BatchesDone));
+    }
+
+    [Fact]
+    public async Task ABatchThatFailsOnEveryAttempt_FailsItsSlideWithTheLastError()
+    {
+        var spec = new CohortSpec("failing", [new SlideSpec("cmu", TestData.Slide("CMU-1-Small-Region.svs"))], "unused.weights",
+            Path.Combine(_dir, "out"), Stride: 128, Layout: new BatchLayout(RegionCells: 4, PatchesPerBatch: 32));
+        await _cluster.Client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec);
+        var slide = _cluster.Client.GetGrain<ISlideGrain>("failing/cmu");
+        var batch = (await LeaseAllAsync(slide, "a/sim:0"))[1].BatchIndex;
+
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            await slide.FailBatchAsync(batch, $"w{attempt}/sim:0", $"error {attempt}");
+            if (attempt < 3) Assert.Equal([batch], (await slide.LeaseAsync($"w{attempt + 1}/sim:0", 100)).Items.Select(i => i.BatchIndex));
+        }
+
+        var progress = await slide.GetProgressAsync();
+        Assert.Equal(RunState.Failed, progress.State);
+        Assert.Equal($"batch {batch} failed 3 times; last error on w3/sim:0: error 3", progress.Error);
+        Assert.Empty((await slide.LeaseAsync("d/sim:0", 100)).Items);
+    }
+
+    // Wait point: the slide answers "no work yet" while it plans; then one call for many hands out every batch.
+    private static async Task<IReadOnlyList<WorkItem>> LeaseAllAsync(ISlideGrain slide, string worker)
+    {
+        var items = (await slide.LeaseAsync(worker, 10_000)).Items;
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); items.Count == 0 && DateTime.UtcNow < deadline; items = (await slide.LeaseAsync(worker, 10_000)).Items)
+            await Task.Delay(100);
+        return items;
+    }
+
+    private static WorkResult Result(WorkItem item) =>
+        new(item.SlideKey, item.BatchIndex, item.CellX.Select(_ => 0.5f).ToArray(), "test", 0, 0, item.CellX, item.CellY);
+}
