@@ -119,23 +119,36 @@ public sealed partial class MapAssemblyGrain(
         var slide = GrainFactory.GetGrain<ISlideGrain>(Key);
         if (!state.State.Finished)
         {
+            int lesions;
             try
             {
                 var map = _map!;
                 // Thumbnail reading and PNG encoding are pixel work: off the grain's turn.
-                var (lesions, cpu) = await Task.Run(() => ThreadCpuTime.Measure(() =>
+                TimeSpan cpu;
+                (lesions, cpu) = await Task.Run(() => ThreadCpuTime.Measure(() =>
                 {
                     using var opened = Slide.Open(plan.SlidePath);
                     return InferenceOutputs.Write(plan.OutputDirectory, opened, map).Count;
                 }));
                 _metrics.PixelWork("outputs", cpu);
-                (state.State.Finished, state.State.Lesions) = (true, lesions);
-                await _writes.WriteAsync(state);
             }
-            catch (Exception ex)
+            catch (Exception ex) when (ex is SlideException or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
             {
+                // Outputs that cannot be written fail the slide, with the reason.
                 LogFinishFailed(ex, Key);
                 await TellAsync(() => slide.MapFailedAsync(ex.Message));
+                return;
+            }
+            (state.State.Finished, state.State.Lesions) = (true, lesions);
+            try
+            {
+                await _writes.WriteAsync(state);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A storage hiccup: the slide, still running, begins this map again and it finishes then.
+                state.State.Finished = false;
+                LogFinishFailed(ex, Key);
                 return;
             }
         }

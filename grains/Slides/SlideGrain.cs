@@ -89,9 +89,21 @@ public sealed partial class SlideGrain(
             _planning = PlanUntilDoneAsync();
             return LeaseReply.Nothing(TimeSpan.FromSeconds(1));
         }
-        if (!await IsPlannedAndRunningAsync() || _plan is null) return LeaseReply.Nothing(wait);
+        if (!await IsPlannedAndRunningAsync() || _plan is null)
+        {
+            // An ended slide still asked for work was not taken off the directory (a storage hiccup): take it off now.
+            if (state.State.State is RunState.Completed or RunState.Failed or RunState.Cancelled) await Directory.RemoveSlideAsync(Key);
+            return LeaseReply.Nothing(wait);
+        }
 
         await ReclaimExpiredLeasesAsync();
+        if (_toLease.Count == 0 && _leased.Count == 0)
+        {
+            // Every batch is recorded, yet this slide still runs: the map's word was lost (its silo died, or a state write
+            // failed). Beginning the map again with the same plan makes it finish or tell its outcome again.
+            await Map.BeginAsync(MapPlanOf(_plan));
+            return LeaseReply.Nothing(wait);
+        }
         var now = _leaseTime.GetUtcNow();
         var leased = new List<WorkItem>();
         while (leased.Count < max && _toLease.TryDequeue(out var index))
@@ -285,8 +297,7 @@ public sealed partial class SlideGrain(
             return;
         }
 
-        await Map.BeginAsync(new MapPlan(cohort.CohortId, slide.SlideId, plan.SlidePath, plan.Width, plan.Height, cohort.Stride,
-            plan.Batches.Count, plan.CellCount, job.OutputDirectory));
+        await Map.BeginAsync(MapPlanOf(plan));
         var done = (await Map.GetCompletedBatchesAsync()).ToHashSet();
         _toLease.Clear();
         for (var i = 0; i < plan.Batches.Count; i++)
@@ -300,6 +311,13 @@ public sealed partial class SlideGrain(
         LogPlanned(Key, plan.Batches.Count, plan.CellCount, done.Count);
         // A map that has every batch finishes by itself (and tells this slide); otherwise workers need to find the slide.
         if (done.Count < plan.Batches.Count) await Directory.AddSlideAsync(Key);
+    }
+
+    private MapPlan MapPlanOf(SlidePlan plan)
+    {
+        var (cohort, slide) = (state.State.Cohort!, state.State.Slide!);
+        return new MapPlan(cohort.CohortId, slide.SlideId, plan.SlidePath, plan.Width, plan.Height, cohort.Stride,
+            plan.Batches.Count, plan.CellCount, OutputDirectory(cohort, slide));
     }
 
     private async Task FailAsync(string error)

@@ -16,7 +16,7 @@ public sealed record BatchRow(string SlideKey, int BatchIndex, DateTime CreatedA
 /// ports with one CPU worker), and a client that finds them through the membership table. Disposing kills every
 /// silo it started and stops the client, whether the test passed or not.
 /// </summary>
-public sealed class ProcessCluster(string connectionString, string workDirectory, IReadOnlyDictionary<string, string> pathology) : IAsyncDisposable
+public sealed class ProcessCluster(string connectionString, string workDirectory, IReadOnlyDictionary<string, string> pathology, string device = "cpu:0") : IAsyncDisposable
 {
     /// <summary>Orleans' defaults, as <c>opath</c> assumes them when Silo__ClusterId / Silo__ServiceId are not set.</summary>
     public const string ClusterId = "opath", ServiceId = "opath";
@@ -42,7 +42,7 @@ public sealed class ProcessCluster(string connectionString, string workDirectory
         foreach (var name in names)
         {
             var siloPort = PostgresServerFixture.FreeTcpPort();
-            var settings = new Dictionary<string, string>(pathology)
+            var settings = new Dictionary<string, string>
             {
                 ["Silo__Clustering"] = "postgres",
                 ["Silo__Storage"] = "postgres",
@@ -54,7 +54,7 @@ public sealed class ProcessCluster(string connectionString, string workDirectory
                 // Several silos on one machine: each its own health port (the default 8080 would collide).
                 ["Silo__HealthPort"] = PostgresServerFixture.FreeTcpPort().ToString(),
                 ["Workers__SiloName"] = name,
-                ["Workers__Devices__0"] = "cpu:0",
+                ["Workers__Devices__0"] = device,
                 ["Workers__Concurrency"] = WorkerConcurrency.ToString(),
                 ["Workers__PollInterval"] = "00:00:00.200",
                 // Warnings and up, plus what the wait points read: the host's start line and the pathology grains' log.
@@ -69,6 +69,8 @@ public sealed class ProcessCluster(string connectionString, string workDirectory
                 ["Logging__Console__FormatterOptions__SingleLine"] = "true",
                 ["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ",
             };
+            // The test's own settings last: they may override any of the above.
+            foreach (var (key, value) in pathology) settings[key] = value;
             var silo = SiloProcess.Start(name, siloPort, settings, workDirectory);
             _silos.Add(silo);
             started.Add(silo);

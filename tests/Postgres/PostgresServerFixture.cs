@@ -51,6 +51,15 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Stops the server and starts it again on the same port (a database restart, as an operator's or a crash's).</summary>
+    public async Task RestartAsync(TimeSpan down)
+    {
+        var (code, output) = await RunScriptAsync("stop", Dir);
+        if (code != 0) throw new InvalidOperationException($"scripts/postgres.sh stop {Dir} failed ({code}):\n{output}");
+        await Task.Delay(down);
+        await InitializeAsync();
+    }
+
     public async Task DisposeAsync()
     {
         if (_sharedSilo is not null) await _sharedSilo.DisposeAsync();
