@@ -70,6 +70,8 @@ public static class ScaleRun
             await Task.Delay(500);
         log.WriteLine("warm-up cohort done");
 
+        var workerKeys = Enumerable.Range(0, settings.Silos).SelectMany(i => Enumerable.Range(0, settings.WorkersPerSilo).Select(d => $"silo{i:D2}/sim:{d}")).ToList();
+        var busyBefore = (await Task.WhenAll(workerKeys.Select(k => cluster.Client.GetGrain<IInferenceWorkerGrain>(k).GetStatusAsync()))).ToDictionary(w => w.Worker, w => w.BusySeconds);
         using var watch = new BatchWatch();
         var spec = new CohortSpec($"scale-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid():N}"[..24], slides, "simulated.weights", settings.OutputRoot,
             Stride: 64, Layout: new BatchLayout(settings.RegionCells, 32));
@@ -101,10 +103,10 @@ public static class ScaleRun
         if (status.Slides.Any(s => s.State != RunState.Completed))
             throw new InvalidOperationException($"cohort ended {status.State}: {string.Join("; ", status.Slides.Where(s => s.State != RunState.Completed).Select(s => $"{s.SlideId} {s.State} {s.Error}"))}");
 
-        var workers = await Task.WhenAll(cluster.Silos.SelectMany((_, i) => Enumerable.Range(0, settings.WorkersPerSilo)
-            .Select(d => cluster.Client.GetGrain<IInferenceWorkerGrain>($"silo{i:D2}/sim:{d}").GetStatusAsync())));
+        var workers = await Task.WhenAll(workerKeys.Select(k => cluster.Client.GetGrain<IInferenceWorkerGrain>(k).GetStatusAsync()));
         var span = last.At - watch.FirstStart;
-        var utilisation = workers.Select(w => w.BusySeconds / span.TotalSeconds).ToArray();
+        // Busy time over the measured cohort alone (the warm-up's is subtracted).
+        var utilisation = workers.Select(w => (w.BusySeconds - busyBefore[w.Worker]) / span.TotalSeconds).ToArray();
         var batches = status.Slides.Sum(s => s.BatchesTotal);
         var cells = status.Slides.Sum(s => s.CellsTotal);
         var processCpu = last.ProcessCpu - watch.ProcessCpuAtArm;

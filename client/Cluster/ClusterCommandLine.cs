@@ -1,3 +1,4 @@
+using OrleansPathology.Model;
 using System.CommandLine;
 using System.Globalization;
 using Npgsql;
@@ -89,11 +90,9 @@ internal sealed class ClusterCommandLine
         _ => throw new ArgumentException($"--mode must be dense or patch (got '{text}')"),
     };
 
-    public static string ParsePrecision(string text) => text.ToLowerInvariant() switch
-    {
-        "fp32" or "bf16" or "fp16" => text.ToLowerInvariant(),
-        _ => throw new ArgumentException($"--precision must be fp32, bf16 or fp16 (got '{text}')"),
-    };
+    public static string ParsePrecision(string text) => Precisions.TryParse(text, out var precision)
+        ? Precisions.Name(precision)
+        : throw new ArgumentException($"--precision must be fp32, bf16 or fp16 (got '{text}')");
 
     /// <summary>The failures a user can act on; anything else is a bug and keeps its stack trace.</summary>
     private static bool IsExpected(Exception ex) =>

@@ -51,12 +51,7 @@ internal static class TrainCommand
                     ? ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : throw new ArgumentException($"--seed must be a whole number (got '{s}')")
                     : 15,
                 Precision = parse.GetValue(precision) is { } p ? ClusterCommandLine.ParsePrecision(p) : "fp32",
-                BatchNorm = parse.GetValue(batchNorm)?.ToLowerInvariant() switch
-                {
-                    null or "train" => BatchNormMode.PerSubBatch,
-                    "frozen" => BatchNormMode.Frozen,
-                    var other => throw new ArgumentException($"--batchnorm must be train or frozen (got '{other}')"),
-                },
+                BatchNorm = BatchNormModes.Parse(parse.GetValue(batchNorm)),
                 MaxStepsPerEpoch = Int(parse.GetValue(maxSteps), "--max-steps"),
                 LearningRate = parse.GetValue(rate) is { } r
                     ? double.TryParse(r, NumberStyles.Float, CultureInfo.InvariantCulture, out var lr) && lr > 0 ? lr : throw new ArgumentException($"--lr must be a positive number (got '{r}')")

@@ -18,6 +18,9 @@ public sealed class CohortGrain(
     IOptions<PathologyGrainOptions> options,
     DeviceInventory? devices = null) : Grain, ICohortGrain
 {
+    /// <summary>The longest cohort or slide id.</summary>
+    public const int MaxIdLength = 128;
+
     private readonly StateWriteGate _writes = new();
     private Activity? _span;
 
@@ -128,8 +131,11 @@ public sealed class CohortGrain(
             // Ids become folder names under the output root and parts of grain keys.
             if (string.IsNullOrWhiteSpace(id) || id.Contains('/') || id.Contains('\\') || id is "." or "..")
                 throw new ArgumentException($"'{id}' is not a valid id (no slashes, not empty, not . or ..)");
+            // Keys ({cohort}/{slide}) are stored in columns of 512 characters and become folder names (255 at most).
+            if (id.Length > MaxIdLength)
+                throw new ArgumentException($"id '{id[..40]}...' has {id.Length} characters; ids have at most {MaxIdLength}");
         }
-        if (spec.Stride < 1) throw new ArgumentException($"stride must be positive (got {spec.Stride})");
+        Inference.InferenceOptions.ValidateStride(spec.Stride);
         if (spec.Layout is { } layout && (layout.RegionCells < 1 || layout.PatchesPerBatch < 1))
             throw new ArgumentException($"batch layout needs positive region cells and patches per batch (got {layout.RegionCells} and {layout.PatchesPerBatch})");
     }

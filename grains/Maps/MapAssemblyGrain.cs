@@ -75,10 +75,16 @@ public sealed partial class MapAssemblyGrain(
         {
             added = await store;
         }
+        catch (BatchRefusedException ex)
+        {
+            // Refused for good: the worker reports it as a failure of the batch, so the slide fails with the reason.
+            throw new ArgumentException($"batch {index} of {Key} cannot be stored: {ex.Message}");
+        }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The store's own exception types (Npgsql's) have no codec on other silos: the worker gets the message.
-            throw new InvalidOperationException($"batch {index} of {Key} could not be stored: {ex.Message}");
+            // The store's own exception types (Npgsql's) have no codec on other silos: the worker gets the message, and
+            // the batch is leased again when its lease runs out.
+            throw new InvalidOperationException($"batch {index} of {Key} could not be stored now: {ex.Message}");
         }
         finally
         {
@@ -132,9 +138,9 @@ public sealed partial class MapAssemblyGrain(
                 }));
                 _metrics.PixelWork("outputs", cpu);
             }
-            catch (Exception ex) when (ex is SlideException or IOException or UnauthorizedAccessException or ArgumentException or InvalidDataException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // Outputs that cannot be written fail the slide, with the reason.
+                // Outputs that cannot be written fail the slide with the reason: writing them again would fail the same way.
                 LogFinishFailed(ex, Key);
                 await TellAsync(() => slide.MapFailedAsync(ex.Message));
                 return;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Npgsql;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -8,8 +9,9 @@ namespace OrleansPathology.Grains.Storage;
 /// Stores the batch results of every map on a silo in groups: results that arrive while a group is being written,
 /// or within <see cref="PathologyGrainOptions.ResultGroupDelay"/> of the first, go to the store together in one
 /// round trip (at most <see cref="PathologyGrainOptions.ResultGroupSize"/> a group). Each caller's task completes
-/// once its batch is durable, so a result acknowledged to a worker is never lost. A failed group is retried with
-/// backoff before its callers see the error.
+/// once its batch is durable, so a result acknowledged to a worker is never lost. A group that fails for a transient
+/// reason (connection lost, timeout) is retried with backoff before its callers see the error; one the database refuses
+/// fails at once with <see cref="BatchRefusedException"/>.
 /// </summary>
 public sealed partial class BatchResultWriter : IAsyncDisposable
 {
@@ -68,7 +70,7 @@ public sealed partial class BatchResultWriter : IAsyncDisposable
                 for (var i = 0; i < group.Count; i++) group[i].Done.TrySetResult(added[i]);
                 return;
             }
-            catch (Exception ex) when (attempt < _options.ResultStoreAttempts)
+            catch (Exception ex) when (attempt < _options.ResultStoreAttempts && IsTransient(ex))
             {
                 var wait = TimeSpan.FromMilliseconds(100 * (1 << (attempt - 1)));
                 LogGroupRetry(ex, group.Count, attempt, wait.TotalMilliseconds);
@@ -77,11 +79,16 @@ public sealed partial class BatchResultWriter : IAsyncDisposable
             catch (Exception ex)
             {
                 LogGroupFailed(ex, group.Count, attempt);
-                foreach (var pending in group) pending.Done.TrySetException(ex);
+                Exception failure = IsTransient(ex) ? ex : new BatchRefusedException(ex.Message);
+                foreach (var pending in group) pending.Done.TrySetException(failure);
                 return;
             }
         }
     }
+
+    // A lost connection or a timeout may pass; a value the database refuses (too long, say) is refused again.
+    private static bool IsTransient(Exception ex) =>
+        ex is NpgsqlException { IsTransient: true } or TimeoutException or IOException || ex is NpgsqlException and not PostgresException;
 
     private sealed record Pending(StoredBatch Batch, TaskCompletionSource<bool> Done);
 
@@ -91,3 +98,6 @@ public sealed partial class BatchResultWriter : IAsyncDisposable
     [LoggerMessage(EventId = 6002, Level = LogLevel.Error, Message = "Storing a group of {Count} batch results failed after {Attempt} attempts")]
     private partial void LogGroupFailed(Exception exception, int count, int attempt);
 }
+
+/// <summary>The store refused a batch for a reason that does not pass (a value too long for its column, say).</summary>
+public sealed class BatchRefusedException(string message) : Exception(message);

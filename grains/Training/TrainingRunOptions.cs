@@ -18,7 +18,7 @@ public static class TrainingRunOptions
         MaxStepsPerEpoch = spec.MaxStepsPerEpoch,
         Optimizer = new NovogradSettings(LearningRate: spec.LearningRate),
         Device = device,
-        BatchNorm = ParseBatchNorm(spec.BatchNorm),
+        BatchNorm = BatchNormModes.Parse(spec.BatchNorm),
         Seed = spec.Seed,
         Augmentation = spec.Augment ? new AugmentationOptions() : AugmentationOptions.None,
         ValidationBatchSize = spec.ValidationBatchSize,
@@ -38,15 +38,9 @@ public static class TrainingRunOptions
         }
         if (spec.Workers < 1) throw new ArgumentException($"workers must be at least 1 (got {spec.Workers})");
         if (spec.Workers > spec.BatchSize) throw new ArgumentException($"{spec.Workers} workers cannot share a batch of {spec.BatchSize}");
-        var precision = spec.Precision.Trim().ToLowerInvariant();
-        if (precision is not ("fp32" or "bf16"))
+        if (!Precisions.TryParse(spec.Precision, out var precision) || precision == Precision.Fp16)
             throw new ArgumentException($"precision '{spec.Precision}' is not supported for cluster training (fp32 or bf16; fp16 needs a loss scaler shared by coordinator and trainers)");
-        ParseBatchNorm(spec.BatchNorm);
+        BatchNormModes.Parse(spec.BatchNorm);
         ForCoordinator(spec).Validate();
     }
-
-    private static BatchNormMode ParseBatchNorm(string text) =>
-        Enum.TryParse<BatchNormMode>(text, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
-            ? mode
-            : throw new ArgumentException($"BatchNorm mode '{text}' is not {string.Join(" or ", Enum.GetNames<BatchNormMode>())}");
 }

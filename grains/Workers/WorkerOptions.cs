@@ -1,3 +1,4 @@
+using OrleansPathology.Model;
 using OrleansPathology.Inference;
 using System.ComponentModel.DataAnnotations;
 
@@ -54,7 +55,7 @@ public sealed class WorkerOptions : IValidatableObject
     public TimeSpan WatchInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Precision for work items that name none (<c>fp32</c>, <c>bf16</c> or <c>fp16</c>). Default fp32.</summary>
-    [Required, RegularExpression("^(fp32|bf16|fp16)$", ErrorMessage = "Workers:Precision must be fp32, bf16 or fp16")]
+    [Required]
     public string Precision { get; set; } = "fp32";
 
     /// <summary>Slides kept open per silo (least recently used are closed). Default 8.</summary>
@@ -67,6 +68,8 @@ public sealed class WorkerOptions : IValidatableObject
             yield return new ValidationResult("Workers:Devices is empty (list cpu:N or cuda:N entries)", [nameof(Devices)]);
         foreach (var device in Devices.Where(d => !DeviceName.TryParse(d, out _)))
             yield return new ValidationResult($"Workers:Devices entry '{device}' is not cpu:N, cuda:N or sim:N", [nameof(Devices)]);
+        if (!Precisions.TryParse(Precision, out _))
+            yield return new ValidationResult($"Workers:Precision must be fp32, bf16 or fp16 (got '{Precision}')", [nameof(Precision)]);
         foreach (var duplicate in Devices.GroupBy(d => d, StringComparer.Ordinal).Where(g => g.Count() > 1))
             yield return new ValidationResult($"Workers:Devices lists '{duplicate.Key}' {duplicate.Count()} times", [nameof(Devices)]);
     }

@@ -1,7 +1,7 @@
 namespace OrleansPathology.Inference;
 
 /// <summary>How a slide is scored. Defaults reproduce the MONAI bundle's grid (stride 64, 224 patches).</summary>
-public sealed record InferenceOptions
+public sealed partial record InferenceOptions
 {
     /// <summary>Level-0 pixels per map cell. Default 64: one cell per tissue-mask pixel at level 6.</summary>
     public int Stride { get; init; } = 64;
@@ -27,12 +27,28 @@ public sealed record InferenceOptions
     /// <summary>Read batches waiting for compute at most: bounds memory whatever the slide size.</summary>
     public int Prefetch { get; init; } = 2;
 
+    /// <summary>Strides the outputs can be written at: a power of two, so that the map's downsample names a pyramid level.</summary>
+    public const int MinStride = 8, MaxStride = 1024;
+
     public void Validate()
     {
-        if (Stride < 1) throw new ArgumentException($"stride must be positive (got {Stride})");
+        ValidateStride(Stride);
         if (PatchSize < 32 || PatchSize % 32 != 0) throw new ArgumentException($"patch size must be a multiple of 32 (got {PatchSize})");
         if (PatchesPerBatch < 1 || RegionCells < 1 || Readers < 1 || Prefetch < 1)
             throw new ArgumentException("patches per batch, region cells, readers and prefetch must be positive");
+    }
+}
+
+public sealed partial record InferenceOptions
+{
+    /// <summary>
+    /// Refuses a stride the outputs cannot be written at (the map is written at downsample = stride, which must name a
+    /// pyramid level) before any cell is scored; the bound also keeps a dense region's buffers within int range.
+    /// </summary>
+    public static void ValidateStride(int stride)
+    {
+        if (stride < MinStride || stride > MaxStride || !int.IsPow2(stride))
+            throw new ArgumentException($"stride must be a power of two from {MinStride} to {MaxStride} (got {stride})");
     }
 }
 

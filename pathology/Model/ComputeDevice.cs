@@ -42,13 +42,7 @@ public sealed record ComputeDevice(string Name, Precision Precision)
     /// </summary>
     public static ComputeDevice Parse(string device, string precision = "fp32")
     {
-        var p = precision.Trim().ToLowerInvariant() switch
-        {
-            "fp32" or "float32" => Precision.Fp32,
-            "bf16" or "bfloat16" => Precision.Bf16,
-            "fp16" or "float16" or "half" => Precision.Fp16,
-            _ => throw new ArgumentException($"unknown precision '{precision}' (expected fp32, bf16 or fp16)"),
-        };
+        var p = Precisions.Parse(precision);
         var name = device.Trim().ToLowerInvariant();
         if (name == "cpu")
         {

@@ -22,3 +22,16 @@ public enum BatchNormMode
     /// </summary>
     Frozen,
 }
+
+/// <summary>The one place BatchNorm mode names are read: <c>train</c> (per sub-batch) and <c>frozen</c>.</summary>
+public static class BatchNormModes
+{
+    public static BatchNormMode Parse(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "train" or "persubbatch" => BatchNormMode.PerSubBatch,
+        "frozen" => BatchNormMode.Frozen,
+        _ => throw new ArgumentException($"BatchNorm mode must be train or frozen (got '{text}')"),
+    };
+
+    public static string Name(BatchNormMode mode) => mode == BatchNormMode.Frozen ? "frozen" : "train";
+}

@@ -30,7 +30,7 @@ public static class PathologySiloExtensions
         builder.Services.AddOptionsWithValidateOnStart<PathologyGrainOptions>()
             .Bind(builder.Configuration.GetSection(PathologyGrainOptions.SectionName)).ValidateDataAnnotations();
         builder.Services.AddSingleton(TimeProvider.System);
-        if (host.Storage == "postgres")
+        if (host.Storage == StateStorage.Postgres)
         {
             builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(host.ConnectionString!));
             builder.Services.AddSingleton<IBatchResultStore, PostgresBatchResultStore>();
@@ -43,18 +43,18 @@ public static class PathologySiloExtensions
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (host.ClusterId, host.ServiceId));
-            if (host.Clustering == "postgres")
+            if (host.Clustering == ClusteringMode.Postgres)
             {
                 silo.UsePostgresClustering(host.ConnectionString!);
                 silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedAddress), host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: true);
             }
-            else if (host.Clustering == "kubernetes") silo.UseKubernetesPodHosting(host);
+            else if (host.Clustering == ClusteringMode.Kubernetes) silo.UseKubernetesPodHosting(host);
             else
             {
                 silo.UseLocalhostClustering(host.SiloPort, host.GatewayPort, serviceId: host.ServiceId, clusterId: host.ClusterId);
             }
 
-            if (host.Storage == "postgres") silo.AddPostgresGrainStorage(PathologyGrainOptions.StorageName, host.ConnectionString!);
+            if (host.Storage == StateStorage.Postgres) silo.AddPostgresGrainStorage(PathologyGrainOptions.StorageName, host.ConnectionString!);
             else silo.AddMemoryGrainStorage(PathologyGrainOptions.StorageName);
 
             // Every silo runs inference workers for its devices (section Workers: devices, concurrency, silo name).

@@ -11,12 +11,10 @@ public sealed class SiloHostOptions
     /// <c>localhost</c> (one process, the default), <c>postgres</c> (many processes or machines) or <c>kubernetes</c>
     /// (membership in PostgreSQL, identity and addresses from the pod: see <see cref="KubernetesHosting"/>).
     /// </summary>
-    [Required, RegularExpression("^(localhost|postgres|kubernetes)$", ErrorMessage = "Silo:Clustering must be 'localhost', 'postgres' or 'kubernetes'")]
-    public string Clustering { get; set; } = "localhost";
+    public ClusteringMode Clustering { get; set; } = ClusteringMode.Localhost;
 
     /// <summary><c>memory</c> (the default; state dies with the process) or <c>postgres</c>.</summary>
-    [Required, RegularExpression("^(memory|postgres)$", ErrorMessage = "Silo:Storage must be 'memory' or 'postgres'")]
-    public string Storage { get; set; } = "memory";
+    public StateStorage Storage { get; set; } = StateStorage.Memory;
 
     /// <summary>Npgsql connection string; required when clustering or storage is postgres. Keep the password in a secret (environment variable), never in a file.</summary>
     public string? ConnectionString { get; set; }
@@ -56,5 +54,28 @@ public sealed class SiloHostOptions
     /// <summary>TLS between silos and on the gateway (section <c>Silo:Tls</c>); off unless a certificate is set.</summary>
     public TlsCertificateOptions Tls { get; set; } = new();
 
-    public bool UsesPostgres => Clustering is "postgres" or "kubernetes" || Storage == "postgres";
+    public bool UsesPostgres => Clustering is ClusteringMode.Postgres or ClusteringMode.Kubernetes || Storage == StateStorage.Postgres;
+}
+
+/// <summary>How silos find each other (<c>Silo:Clustering</c>; configuration values are the lower-case names).</summary>
+public enum ClusteringMode
+{
+    /// <summary>One process on this machine.</summary>
+    Localhost,
+
+    /// <summary>Membership in PostgreSQL: many processes or machines.</summary>
+    Postgres,
+
+    /// <summary>Membership in PostgreSQL, identity and addresses from the Kubernetes pod.</summary>
+    Kubernetes,
+}
+
+/// <summary>Where grain state and batch results live (<c>Silo:Storage</c>).</summary>
+public enum StateStorage
+{
+    /// <summary>In the process: gone when it stops.</summary>
+    Memory,
+
+    /// <summary>In PostgreSQL.</summary>
+    Postgres,
 }
