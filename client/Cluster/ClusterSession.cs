@@ -182,6 +182,7 @@ internal sealed class ClusterSession : IAsyncDisposable
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", orleansLevel);
+        builder.Logging.KeepOwnCategories(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Error);
         // A host that fails to start is reported by the command, in one line, not also as a logged stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);

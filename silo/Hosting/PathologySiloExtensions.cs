@@ -26,6 +26,7 @@ public static class PathologySiloExtensions
         Validator.ValidateObject(host.Tls, new ValidationContext(host.Tls), validateAllProperties: true);
         host.ConnectionString = DatabaseSecrets.WithPasswordFile(host.ConnectionString, host.DatabasePasswordFile);
         builder.Services.TryAddSingleton<PathologyMetrics>();
+        builder.Logging.KeepOwnCategories(LoggingRules.DefaultLevel(builder.Configuration));
 
         builder.Services.AddOptionsWithValidateOnStart<PathologyGrainOptions>()
             .Bind(builder.Configuration.GetSection(PathologyGrainOptions.SectionName)).ValidateDataAnnotations();
