@@ -1,3 +1,4 @@
+using OrleansPathology.Grains.Devices;
 using OrleansPathology.Inference;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
@@ -10,13 +11,13 @@ namespace OrleansPathology.Grains.Training;
 
 /// <summary>
 /// One device's trainer (key <c>{siloName}/{device}</c>, placed on that silo). It keeps one run's
-/// <see cref="TrainingWorker"/> (patches, compute copy, last weights version) and answers slices one at a time;
+/// <see cref="SliceTrainer"/> (patches, compute copy, last weights version) and answers slices one at a time;
 /// reading, forward, backward and encoding run on the thread pool, never on the grain's turn.
 /// </summary>
 [DevicePinnedPlacement]
 public sealed partial class TrainerGrain(IOptions<WorkerOptions> workers, ILogger<TrainerGrain> logger) : Grain, ITrainerGrain
 {
-    private TrainingWorker? _worker;
+    private SliceTrainer? _worker;
     private TrainingRunSpec? _run;
 
     private string Key => this.GetPrimaryKeyString();
@@ -60,10 +61,10 @@ public sealed partial class TrainerGrain(IOptions<WorkerOptions> workers, ILogge
     }
 
     // One run at a time: a request for another run replaces the worker (its dataset, weights and compute copy).
-    private async Task<TrainingWorker> WorkerForAsync(TrainingRunSpec run)
+    private async Task<SliceTrainer> WorkerForAsync(TrainingRunSpec run)
     {
         if (_worker is not null && _run == run) return _worker;
-        var (siloName, device) = WorkerKeys.Parse(Key);
+        var (siloName, device) = DeviceKeys.Parse(Key);
         if (siloName != workers.Value.SiloName)
             throw new InvalidOperationException($"trainer {Key} was activated on silo '{workers.Value.SiloName}', not on '{siloName}'");
         if (!workers.Value.Devices.Contains(device))
@@ -72,7 +73,7 @@ public sealed partial class TrainerGrain(IOptions<WorkerOptions> workers, ILogge
         _worker?.Dispose();
         _worker = null;
         var options = TrainingRunOptions.For(run, ComputeDevice.Parse(DeviceName.Parse(device).TorchDevice, run.Precision));
-        _worker = await Task.Run(() => new TrainingWorker(DatasetReader.ReadClaraJson(run.DatasetPath), options));
+        _worker = await Task.Run(() => new SliceTrainer(DatasetReader.ReadClaraJson(run.DatasetPath), options));
         _run = run;
         LogJoined(Key, run.RunId, options.Device.ToString());
         return _worker;

@@ -1,3 +1,4 @@
+using OrleansPathology.Grains.Devices;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -35,12 +36,12 @@ public sealed partial class InferenceWorkerGrain(
     private long _cellsDone;
 
     private string Key => this.GetPrimaryKeyString();
-    private string Device => WorkerKeys.Parse(Key).Device;
+    private string Device => DeviceKeys.Parse(Key).Device;
 
     public Task StartAsync()
     {
         if (_running is not null) return Task.CompletedTask;
-        var (siloName, device) = WorkerKeys.Parse(Key);
+        var (siloName, device) = DeviceKeys.Parse(Key);
         var local = options.Value;
         if (siloName != local.SiloName)
             throw new InvalidOperationException($"worker {Key} was activated on silo '{local.SiloName}', not on '{siloName}'");

@@ -130,7 +130,7 @@ public sealed class TrainingMaster : IDisposable
 
     /// <summary>
     /// The master's parameters and buffers (BatchNorm statistics) as a <see cref="TensorArchive"/> at <paramref name="path"/>,
-    /// written whole or not at all, for trainers to load (<see cref="TrainingWorker.LoadWeights"/>). Returns its size in bytes.
+    /// written whole or not at all, for trainers to load (<see cref="SliceTrainer.LoadWeights"/>). Returns its size in bytes.
     /// </summary>
     public long WriteWeights(string path) => TensorArchive.WriteFile(path, WeightTensors(_master), [("globalStep", GlobalStep)]);
 

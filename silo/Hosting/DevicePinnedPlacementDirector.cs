@@ -1,3 +1,4 @@
+using OrleansPathology.Grains.Devices;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
@@ -22,7 +23,7 @@ public sealed class DevicePinnedPlacementDirector(ISiloMetadataCache metadataCac
         string siloName;
         try
         {
-            siloName = WorkerKeys.Parse(key).SiloName;
+            siloName = DeviceKeys.Parse(key).SiloName;
         }
         catch (FormatException ex)
         {

@@ -1,3 +1,4 @@
+using OrleansPathology.Grains.Devices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansPathology.Grains;
@@ -23,7 +24,7 @@ internal sealed partial class WorkerLifecycle(
         lifecycle.Subscribe(nameof(WorkerLifecycle), ServiceLifecycleStage.Active, StartAsync, StopAsync);
 
     private IEnumerable<(string Key, IInferenceWorkerGrain Grain)> Workers =>
-        options.Value.Devices.Select(device => WorkerKeys.Format(options.Value.SiloName, device))
+        options.Value.Devices.Select(device => DeviceKeys.Format(options.Value.SiloName, device))
             .Select(key => (key, grains.GetGrain<IInferenceWorkerGrain>(key)));
 
     private async Task StartAsync(CancellationToken cancellationToken)

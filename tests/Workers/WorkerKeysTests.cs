@@ -1,17 +1,18 @@
+using OrleansPathology.Grains.Devices;
 using OrleansPathology.Inference;
 using OrleansPathology.Grains.Workers;
 
 namespace OrleansPathology.Tests.Workers;
 
-public sealed class WorkerKeysTests
+public sealed class DeviceKeysTests
 {
     [Theory]
     [InlineData("node-a/cpu:0", "node-a", "cpu:0")]
     [InlineData("gpu-pod-7/cuda:3", "gpu-pod-7", "cuda:3")]
     public void Parse_SplitsAtTheFirstSlash(string key, string silo, string device)
     {
-        Assert.Equal((silo, device), WorkerKeys.Parse(key));
-        Assert.Equal(key, WorkerKeys.Format(silo, device));
+        Assert.Equal((silo, device), DeviceKeys.Parse(key));
+        Assert.Equal(key, DeviceKeys.Format(silo, device));
     }
 
     [Theory]
@@ -20,7 +21,7 @@ public sealed class WorkerKeysTests
     [InlineData("node-a/")]
     public void Parse_AKeyWithoutSiloOrDevice_NamesTheKey(string key)
     {
-        var error = Assert.Throws<FormatException>(() => WorkerKeys.Parse(key));
+        var error = Assert.Throws<FormatException>(() => DeviceKeys.Parse(key));
         Assert.Equal($"worker key '{key}' is not '{{siloName}}/{{device}}'", error.Message);
     }
 

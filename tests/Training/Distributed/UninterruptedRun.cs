@@ -7,7 +7,7 @@ namespace OrleansPathology.Tests.Training.Distributed;
 
 /// <summary>
 /// A cluster run's maths computed in this process, with no cluster and no fault: every step the coordinator's slices of
-/// the global batch computed by one <see cref="TrainingWorker"/>, their gradients averaged and applied by a
+/// the global batch computed by one <see cref="SliceTrainer"/>, their gradients averaged and applied by a
 /// <see cref="TrainingMaster"/>, epoch after epoch. With BatchNorm frozen a cluster run, interrupted or not, ends here.
 /// </summary>
 public static class UninterruptedRun
@@ -20,7 +20,7 @@ public static class UninterruptedRun
         var weights = Path.Combine(Path.GetTempPath(), $"opath-reference-{Guid.NewGuid():N}.tensors");
         try
         {
-            using var worker = new TrainingWorker(dataset, options);
+            using var worker = new SliceTrainer(dataset, options);
             for (var epoch = 0; epoch < spec.Epochs; epoch++)
             {
                 var plan = EpochPlan.Create(dataset.Training.Count, spec.Seed, epoch, spec.BatchSize, options.DropLast);

@@ -1,7 +1,10 @@
-namespace OrleansPathology.Grains.Workers;
+namespace OrleansPathology.Grains.Devices;
 
-/// <summary>Worker grain keys: <c>{siloName}/{device}</c>, the silo segment naming where the worker must run.</summary>
-public static class WorkerKeys
+/// <summary>
+/// Keys of the grains pinned to one device of one silo, the inference worker and the trainer: <c>{siloName}/{device}</c>,
+/// the silo segment naming where the grain must run.
+/// </summary>
+public static class DeviceKeys
 {
     public const char Separator = '/';
 

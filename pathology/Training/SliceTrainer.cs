@@ -3,17 +3,17 @@ using OrleansPathology.Model;
 
 namespace OrleansPathology.Training;
 
-/// <summary>Timings of one <see cref="TrainingWorker.Compute"/>: reading the patches, forward and backward.</summary>
+/// <summary>Timings of one <see cref="SliceTrainer.Compute"/>: reading the patches, forward and backward.</summary>
 public sealed record SliceTimings(double ReadSeconds, double ComputeSeconds);
 
 /// <summary>
 /// A trainer's side of a run, on one device: the run's patches (<see cref="PatchSampler"/>, the same augmentation seeds
 /// as the single-process <see cref="Trainer"/>), a <see cref="GradientComputer"/> and the weights of the version last
 /// loaded. A coordinator hands it "weights version v, step s of epoch e, samples offset..offset+length of that batch";
-/// it returns that slice's <see cref="GradientSet"/>. Any worker given the same slice and weights returns the same set,
+/// it returns that slice's <see cref="GradientSet"/>. Any trainer given the same slice and weights returns the same set,
 /// so a slice whose worker was lost can be computed again anywhere. Not thread-safe: one call at a time.
 /// </summary>
-public sealed class TrainingWorker : IDisposable
+public sealed class SliceTrainer : IDisposable
 {
     private readonly TrainingDataset _dataset;
     private readonly TrainerOptions _options;
@@ -25,7 +25,7 @@ public sealed class TrainingWorker : IDisposable
 
     /// <param name="dataset">The run's lists (the coordinator has validated them).</param>
     /// <param name="options">The run's options; <see cref="TrainerOptions.Device"/> is this worker's device.</param>
-    public TrainingWorker(TrainingDataset dataset, TrainerOptions options)
+    public SliceTrainer(TrainingDataset dataset, TrainerOptions options)
     {
         options.Validate();
         _dataset = dataset;
