@@ -20,10 +20,11 @@ root.SetAction(async parse =>
         parse.GetValue(cohort)!, parse.GetValue(slides), parse.GetValue(region), parse.GetValue(perWorker),
         Environment.GetEnvironmentVariable("OPATH_CONNECTION_STRING"), parse.GetValue(output)!);
     var result = await ScaleRun.RunAsync(settings, Console.Out);
-    Console.WriteLine("| silos | workers | batch ms | storage | batches | batches/s (ideal) | cells/s | utilisation min / mean | coordination CPU ms/batch (process, pixel work) | DB round trips/batch |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+    Console.WriteLine("| silos | workers | batch ms | storage | batches | batches/s (ideal) | cells/s | utilisation min / mean | coordination CPU ms/batch (process, pixel work) | idle CPU ms/s | marginal CPU ms/batch | DB round trips/batch |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
     Console.WriteLine($"| {result.Silos} | {result.Workers} | {result.BatchMs} | {result.Storage} | {result.Batches} | {result.BatchesPerSecond:0.0} ({result.IdealBatchesPerSecond:0}) | " +
         $"{result.CellsPerSecond:0} | {result.UtilisationMin:P1} / {result.UtilisationMean:P1} | {result.CoordinationCpuMsPerBatch:0.000} ({result.ProcessCpuMsPerBatch:0.000}, {result.PixelWorkCpuMsPerBatch:0.000}) | " +
+        $"{result.IdleCpuMsPerSecond:0} | {result.MarginalCpuMsPerBatch:0.000} | " +
         $"{(result.DbRoundTripsPerBatch is { } db ? db.ToString("0.000") : "-")} |");
     if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(result));
     return 0;

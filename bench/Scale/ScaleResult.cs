@@ -21,5 +21,7 @@ public sealed record ScaleResult(
     [property: JsonPropertyName("process_cpu_ms_per_batch")] double ProcessCpuMsPerBatch,
     [property: JsonPropertyName("pixel_work_cpu_ms_per_batch")] double PixelWorkCpuMsPerBatch,
     [property: JsonPropertyName("coordination_cpu_ms_per_batch")] double CoordinationCpuMsPerBatch,
+    [property: JsonPropertyName("idle_cpu_ms_per_s")] double IdleCpuMsPerSecond,
+    [property: JsonPropertyName("marginal_cpu_ms_per_batch")] double MarginalCpuMsPerBatch,
     [property: JsonPropertyName("db_round_trips_per_batch")] double? DbRoundTripsPerBatch,
     [property: JsonPropertyName("cpu")] string Cpu);

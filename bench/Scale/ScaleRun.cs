@@ -72,6 +72,11 @@ public static class ScaleRun
 
         var workerKeys = Enumerable.Range(0, settings.Silos).SelectMany(i => Enumerable.Range(0, settings.WorkersPerSilo).Select(d => $"silo{i:D2}/sim:{d}")).ToList();
         var busyBefore = (await Task.WhenAll(workerKeys.Select(k => cluster.Client.GetGrain<IInferenceWorkerGrain>(k).GetStatusAsync()))).ToDictionary(w => w.Worker, w => w.BusySeconds);
+        // The process's CPU with the cluster idle (silos' housekeeping, pollers), so the per-batch cost can be told from it.
+        var idleClock = Stopwatch.StartNew();
+        var idleCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var idleCpuPerSecond = (Process.GetCurrentProcess().TotalProcessorTime - idleCpu).TotalMilliseconds / idleClock.Elapsed.TotalSeconds;
         using var watch = new BatchWatch();
         var spec = new CohortSpec($"scale-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid():N}"[..24], slides, "simulated.weights", settings.OutputRoot,
             Stride: 64, Layout: new BatchLayout(settings.RegionCells, 32));
@@ -115,6 +120,7 @@ public static class ScaleRun
             span.TotalSeconds, cohortSeconds, batches / span.TotalSeconds, cells / span.TotalSeconds, utilisation.Min(), utilisation.Average(),
             settings.Workers * 1000.0 / settings.BatchMs,
             processCpu.TotalMilliseconds / batches, pixelCpu.TotalMilliseconds / batches, (processCpu - pixelCpu).TotalMilliseconds / batches,
+            idleCpuPerSecond, ((processCpu - pixelCpu).TotalMilliseconds - idleCpuPerSecond * (last.At - watch.ArmedAt).TotalSeconds) / batches,
             database is null ? null : (dbAfter - dbBefore) / (double)batches, CpuModel());
         await cluster.StopAllSilosAsync();
         if (database is not null) await database.DisposeAsync();
@@ -180,9 +186,12 @@ public static class ScaleRun
 
         public TimeSpan ProcessCpuAtArm { get; private set; }
 
+        public DateTime ArmedAt { get; private set; }
+
         public void Arm()
         {
             ProcessCpuAtArm = Process.GetCurrentProcess().TotalProcessorTime;
+            ArmedAt = DateTime.UtcNow;
             lock (_lock) _armed = true;
         }
 
