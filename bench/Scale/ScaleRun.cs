@@ -73,9 +73,11 @@ public static class ScaleRun
         var workerKeys = Enumerable.Range(0, settings.Silos).SelectMany(i => Enumerable.Range(0, settings.WorkersPerSilo).Select(d => $"silo{i:D2}/sim:{d}")).ToList();
         var busyBefore = (await Task.WhenAll(workerKeys.Select(k => cluster.Client.GetGrain<IInferenceWorkerGrain>(k).GetStatusAsync()))).ToDictionary(w => w.Worker, w => w.BusySeconds);
         // The process's CPU with the cluster idle (silos' housekeeping, pollers), so the per-batch cost can be told from it.
+        // Measured after 5 s of settling (background JIT of what the warm-up ran), over 10 s.
+        await Task.Delay(TimeSpan.FromSeconds(5));
         var idleClock = Stopwatch.StartNew();
         var idleCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        await Task.Delay(TimeSpan.FromSeconds(5));
+        await Task.Delay(TimeSpan.FromSeconds(10));
         var idleCpuPerSecond = (Process.GetCurrentProcess().TotalProcessorTime - idleCpu).TotalMilliseconds / idleClock.Elapsed.TotalSeconds;
         using var watch = new BatchWatch();
         var spec = new CohortSpec($"scale-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid():N}"[..24], slides, "simulated.weights", settings.OutputRoot,
@@ -97,7 +99,8 @@ public static class ScaleRun
             await Task.Delay(1000);
         }
         var last = watch.Last();
-        await Task.Delay(1200); // PostgreSQL publishes a backend's statistics at most once a second
+        // PostgreSQL 15 publishes a busy backend's statistics at most once a second and an idle one's after 10 s.
+        if (database is not null) await Task.Delay(TimeSpan.FromSeconds(11));
         var dbAfter = await TransactionsAsync(database);
         while (status.State == RunState.Running)
         {
