@@ -86,6 +86,23 @@ public sealed class ArtefactSceneTests
     }
 
     [Fact]
+    public void The_cluster_slide_planning_computes_and_keeps_the_robust_mask_by_default()
+    {
+        var dir = TestData.NewTempDir();
+        var scene = ArtefactScene.Draw(SlideArtefact.All, 64, 64, 3);
+        var path = Path.Combine(dir, "artefacts.tif");
+        ArtefactSlideWriter.Write(path, scene);
+        var job = new OrleansPathology.Inference.SlideJob(path, null, new OrleansPathology.Inference.InferenceOptions(), Path.Combine(dir, "out"), "artefacts");
+
+        OrleansPathology.Inference.SlidePlanning.Prepare(job, new DataRoots([]));
+
+        using var slide = Slide.Open(path);
+        var kept = OrleansPathology.Imaging.SlideMask.Load(OrleansPathology.Inference.SlidePlanning.ComputedMaskPath(job));
+        Assert.Equal(TissueDetector.Detect(slide, Robust).Mask.Data, kept.Data);
+        Assert.NotEqual(TissueDetector.Detect(slide, Otsu).Mask.Data, kept.Data);
+    }
+
+    [Fact]
     public void Scenes_are_deterministic_and_their_truth_is_a_real_share_of_the_slide()
     {
         var a = ArtefactScene.Draw(SlideArtefact.All, 64, 48, 9);
