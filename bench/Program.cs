@@ -69,7 +69,20 @@ var forward = new Command("forward", "The forward pass alone on one input shape:
 forward.SetAction(parse => Report(() => ForwardBenchmark.Run(new ForwardBenchmark.Settings(parse.GetValue(weights), parse.GetValue(inputSlide), parse.GetValue(side), parse.GetValue(count),
     Words(parse.GetValue(precisions)!), Words(parse.GetValue(layouts)!), parse.GetValue(repeats), parse.GetValue(threads)))));
 
-var root = new RootCommand("Benchmarks of the OrleansPathology inference engine; figures go to BENCHMARKS.md.") { read, infer, e2e, forward };
+var tissueSeeds = new Option<int>("--seeds") { Description = "Drawn scenes per artefact.", DefaultValueFactory = _ => 5 };
+var tissueSide = new Option<int>("--side") { Description = "Side of each drawn scene in mask pixels.", DefaultValueFactory = _ => 256 };
+var tissueReal = new Option<string[]>("--real") { Description = "Real slides: the robust mask's IoU with the Otsu mask.", AllowMultipleArgumentsPerToken = true };
+var tissueTimed = new Option<string?>("--timed") { Description = "A slide whose mask is timed with each method (e.g. a 100000x100000 one from opath synth)." };
+var tissueFigures = new Option<string?>("--figures") { Description = "Folder for PNG strips: image, truth, otsu and robust outlines." };
+var tissueTiffs = new Option<string?>("--tiffs") { Description = "Folder to write each scene as a pyramidal TIFF in, masked through OpenSlide (deleted after)." };
+var tissue = new Command("tissue", "Tissue masks: IoU per artefact of the Otsu and robust rules against drawn truth, agreement on real slides, time per slide.")
+{
+    tissueSeeds, tissueSide, tissueReal, tissueTimed, tissueFigures, tissueTiffs,
+};
+tissue.SetAction(parse => Report(() => TissueBenchmark.Run(new TissueBenchmark.Settings(parse.GetValue(tissueSeeds), parse.GetValue(tissueSide),
+    parse.GetValue(tissueReal) ?? [], parse.GetValue(tissueTimed), parse.GetValue(tissueFigures), parse.GetValue(tissueTiffs)))));
+
+var root = new RootCommand("Benchmarks of the OrleansPathology inference engine; figures go to BENCHMARKS.md.") { read, infer, e2e, forward, tissue };
 return await root.Parse(args).InvokeAsync();
 
 // Expected failures (a missing or unreadable slide or weights file, a bad option value) are one line on stderr and exit code 2.

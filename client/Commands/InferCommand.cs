@@ -17,6 +17,7 @@ internal static class InferCommand
         var slideArg = new Argument<string>("slide") { Description = "The slide to score." };
         var weights = new Option<string>("--weights") { Description = "Model weights (from `opath model init|import` or training).", Required = true };
         var mask = new Option<string?>("--mask") { Description = "Tissue mask from `opath mask`; computed when absent." };
+        var tissue = TissueOption.Create();
         var stride = new Option<int>("--stride") { Description = "Level-0 pixels per map cell.", DefaultValueFactory = _ => 64 };
         var mode = new Option<InferenceMode>("--mode") { Description = "dense (shared computation) or patch (MONAI reference).", DefaultValueFactory = _ => InferenceMode.Dense };
         var device = new Option<string>("--device") { Description = "cpu or cuda:N.", DefaultValueFactory = _ => "cpu" };
@@ -24,7 +25,7 @@ internal static class InferCommand
         var output = new Option<string>("--out") { Description = "Folder for the map, heatmap and lesions CSV.", Required = true };
         var command = new Command("infer", "Score one slide in-process: probability map, heatmap and lesions.")
         {
-            slideArg, weights, mask, stride, mode, device, precision, output,
+            slideArg, weights, mask, tissue, stride, mode, device, precision, output,
         };
         command.SetAction((parse, token) => CliErrors.RunAsync(async () =>
         {
@@ -32,7 +33,9 @@ internal static class InferCommand
             options.Validate();
             var computeDevice = ComputeDevice.Parse(parse.GetValue(device)!, parse.GetValue(precision)!);
             using var slide = Slide.Open(parse.GetValue(slideArg)!);
-            var tissue = parse.GetValue(mask) is { } maskPath ? SlideMask.Load(maskPath) : TissueDetector.Detect(slide).Mask;
+            var tissueMask = parse.GetValue(mask) is { } maskPath
+                ? SlideMask.Load(maskPath)
+                : TissueDetector.Detect(slide, new TissueMaskOptions { Method = TissueOption.Parse(parse.GetValue(tissue)) }).Mask;
             var load = Stopwatch.StartNew();
             using var computer = new BatchComputer(ModelWeights.Load(parse.GetValue(weights)!).Model, computeDevice);
             var loadSeconds = load.Elapsed.TotalSeconds;
@@ -51,7 +54,7 @@ internal static class InferCommand
                         task.Value = p.CellsDone;
                         task.Description = $"{Path.GetFileName(slide.Path)} {p.CellsDone}/{p.CellsTotal} cells";
                     });
-                    map = await SlideInference.RunAsync(slide, tissue, computer, options, progress, token);
+                    map = await SlideInference.RunAsync(slide, tissueMask, computer, options, progress, token);
                     task.Value = task.MaxValue;
                 });
             var seconds = clock.Elapsed.TotalSeconds;

@@ -8,7 +8,7 @@ using OrleansPathology.Tissue;
 namespace OrleansPathology.Client.Commands;
 
 /// <summary>
-/// <c>opath mask SLIDE... --out DIR [--level N] [--min-object-size N] [--json]</c>: a tissue mask
+/// <c>opath mask SLIDE... --out DIR [--tissue robust|otsu] [--level N] [--min-object-size N] [--json]</c>: a tissue mask
 /// (<c>{stem}.mask</c>) and an outlined thumbnail (<c>{stem}.mask.png</c>) per slide. A slide that cannot
 /// be read fails alone; the exit code says whether all, some or none succeeded.
 /// </summary>
@@ -21,16 +21,22 @@ internal static class MaskCommand
         var level = new Option<int?>("--level") { Description = "Pyramid level to mask at; default: the level nearest downsample 64, or a virtual one made by averaging." };
         var minObjectSize = new Option<int>("--min-object-size") { Description = "Drop tissue components (8-connected) smaller than this many mask pixels; default 0 keeps all." };
         var json = new Option<bool>("--json") { Description = "Print a JSON array of per-slide results instead of text." };
+        var tissue = TissueOption.Create();
         level.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 0) r.AddError("--level must be 0 or more"); });
         minObjectSize.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--min-object-size must be 0 or more"); });
 
-        var command = new Command("mask", "Make tissue masks (NCRF/MONAI rule: saturation and RGB Otsu thresholds) and outlined thumbnails.")
+        var command = new Command("mask", "Make tissue masks (robust to pen ink, faint stain and debris; or the NCRF/MONAI Otsu rule) and outlined thumbnails.")
         {
-            slides, output, level, minObjectSize, json,
+            slides, output, tissue, level, minObjectSize, json,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            var options = new TissueMaskOptions { Level = parse.GetValue(level), MinObjectSize = parse.GetValue(minObjectSize) };
+            var options = new TissueMaskOptions
+            {
+                Method = TissueOption.Parse(parse.GetValue(tissue)),
+                Level = parse.GetValue(level),
+                MinObjectSize = parse.GetValue(minObjectSize),
+            };
             var outDir = parse.GetValue(output)!;
             Directory.CreateDirectory(outDir);
             var stdout = parse.InvocationConfiguration.Output;

@@ -100,6 +100,34 @@ public sealed class MaskCommandTests
         Assert.Equal(2, Directory.GetFiles(outDir).Length);
     }
 
+    [Fact]
+    public void Tissue_otsu_writes_the_NCRF_mask_and_the_default_writes_the_robust_one()
+    {
+        var outDir = TestData.NewTempDir();
+        var otsuDir = Path.Combine(outDir, "otsu");
+        var robustDir = Path.Combine(outDir, "robust");
+        Assert.Equal(ExitCodes.Success, Opath("mask", Good, "--out", otsuDir, "--tissue", "otsu").Exit);
+        Assert.Equal(ExitCodes.Success, Opath("mask", Good, "--out", robustDir).Exit);
+
+        using var slide = OrleansPathology.Slides.Slide.Open(Good);
+        var otsu = TissueDetector.Detect(slide, new TissueMaskOptions { Method = TissueMethod.Otsu }).Mask;
+        var robust = TissueDetector.Detect(slide, new TissueMaskOptions { Method = TissueMethod.Robust }).Mask;
+        Assert.Equal(otsu.Data, SlideMask.Load(Path.Combine(otsuDir, "CMU-1-Small-Region.mask")).Data);
+        Assert.Equal(robust.Data, SlideMask.Load(Path.Combine(robustDir, "CMU-1-Small-Region.mask")).Data);
+        // CMU-1's dull purple tissue at the top of its strip is under Otsu's saturation threshold: the masks differ.
+        Assert.NotEqual(otsu.Data, robust.Data);
+    }
+
+    [Fact]
+    public void An_unknown_tissue_rule_is_refused_naming_the_choices()
+    {
+        var outDir = TestData.NewTempDir();
+        var (exit, _, stderr) = Opath("mask", Good, "--out", outDir, "--tissue", "hysteresis");
+        Assert.NotEqual(ExitCodes.Success, exit);
+        Assert.Contains("--tissue: unknown tissue method 'hysteresis': use otsu", stderr);
+        Assert.Empty(Directory.GetFiles(outDir));
+    }
+
     private static (int Exit, string Stdout, string Stderr) Opath(params string[] args)
     {
         using var stdout = new StringWriter();
