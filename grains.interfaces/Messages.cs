@@ -38,7 +38,8 @@ public sealed record CohortSpec(
     [property: Id(4)] int Stride = 64,
     [property: Id(5)] ScoringMode Mode = ScoringMode.Dense,
     [property: Id(6)] string Precision = "fp32",
-    [property: Id(7)] BatchLayout? Layout = null);
+    [property: Id(7)] BatchLayout? Layout = null,
+    [property: Id(8)] string Tissue = "robust");
 
 /// <summary>Where a slide or cohort stands.</summary>
 [GenerateSerializer]

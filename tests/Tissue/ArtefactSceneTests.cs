@@ -97,7 +97,7 @@ public sealed class ArtefactSceneTests
         OrleansPathology.Inference.SlidePlanning.Prepare(job, new DataRoots([]));
 
         using var slide = Slide.Open(path);
-        var kept = OrleansPathology.Imaging.SlideMask.Load(OrleansPathology.Inference.SlidePlanning.ComputedMaskPath(job));
+        var kept = OrleansPathology.Imaging.SlideMask.Load(OrleansPathology.Inference.SlidePlanning.ComputedMaskPath(job, path));
         Assert.Equal(TissueDetector.Detect(slide, Robust).Mask.Data, kept.Data);
         Assert.NotEqual(TissueDetector.Detect(slide, Otsu).Mask.Data, kept.Data);
     }
