@@ -5,7 +5,7 @@ using OrleansPathology.Tissue;
 namespace OrleansPathology.Inference;
 
 /// <summary>Where one slide's results are written, named after the slide file.</summary>
-public sealed record InferenceOutputPaths(string Map, string Heatmap, string Lesions, string MapPng, string MapTiff)
+public sealed record InferenceOutputPaths(string Map, string Heatmap, string Lesions, string MapPng, string MapTiff, string GeoJson, string LesionsXml)
 {
     public static InferenceOutputPaths For(string directory, string slidePath)
     {
@@ -15,11 +15,16 @@ public sealed record InferenceOutputPaths(string Map, string Heatmap, string Les
             Path.Combine(directory, stem + ".heatmap.png"),
             Path.Combine(directory, stem + ".csv"),
             Path.Combine(directory, stem + ".probmap.png"),
-            Path.Combine(directory, stem + ".probmap.tif"));
+            Path.Combine(directory, stem + ".probmap.tif"),
+            Path.Combine(directory, stem + ".geojson"),
+            Path.Combine(directory, stem + ".lesions.xml"));
     }
 }
 
-/// <summary>Writes a finished map's outputs: the float map, the lesions CSV, a heatmap over the thumbnail, the map as PNG and as a tiled TIFF.</summary>
+/// <summary>
+/// Writes a finished map's outputs: the float map, the lesions CSV, the lesions and cells as QuPath GeoJSON, the lesions
+/// as ASAP XML, a heatmap over the thumbnail, the map as PNG and as a tiled TIFF.
+/// </summary>
 public static class InferenceOutputs
 {
     public static IReadOnlyList<Lesion> Write(string directory, Slide slide, ProbabilityMap map, LesionDetector? detector = null)
@@ -29,6 +34,8 @@ public static class InferenceOutputs
         map.Save(paths.Map);
         var lesions = (detector ?? new LesionDetector()).Detect(map);
         LesionDetector.WriteCsv(paths.Lesions, lesions);
+        QuPathGeoJson.Write(paths.GeoJson, map, lesions);
+        AsapLesionXml.Write(paths.LesionsXml, lesions);
         var thumbnail = MaskImageReader.Read(slide, MaskResolution.Choose(slide.Levels, map.Stride));
         PngWriter.WriteRgb(paths.Heatmap, HeatmapRenderer.Render(thumbnail, map));
         PngWriter.WriteGray(paths.MapPng, map.Width, map.Height, HeatmapRenderer.ToBytes(map));
