@@ -16,7 +16,7 @@ internal static class InferCommand
     {
         var slideArg = new Argument<string>("slide") { Description = "The slide to score." };
         var weights = new Option<string>("--weights") { Description = "Model weights (from `opath model init|import` or training).", Required = true };
-        var mask = new Option<string?>("--mask") { Description = "Tissue mask from `opath mask`; computed when absent." };
+        var mask = new Option<string?>("--mask") { Description = "Tissue mask: .mask or .npy from `opath mask`, or a NCRF/numpy .npy; computed when absent." };
         var stride = new Option<int>("--stride") { Description = "Level-0 pixels per map cell.", DefaultValueFactory = _ => 64 };
         var mode = new Option<InferenceMode>("--mode") { Description = "dense (shared computation) or patch (MONAI reference).", DefaultValueFactory = _ => InferenceMode.Dense };
         var device = new Option<string>("--device") { Description = "cpu or cuda:N.", DefaultValueFactory = _ => "cpu" };
@@ -32,7 +32,7 @@ internal static class InferCommand
             options.Validate();
             var computeDevice = ComputeDevice.Parse(parse.GetValue(device)!, parse.GetValue(precision)!);
             using var slide = Slide.Open(parse.GetValue(slideArg)!);
-            var tissue = parse.GetValue(mask) is { } maskPath ? SlideMask.Load(maskPath) : TissueDetector.Detect(slide).Mask;
+            var tissue = parse.GetValue(mask) is { } maskPath ? SlideMask.LoadFor(maskPath, slide.Dimensions.Width, slide.Dimensions.Height) : TissueDetector.Detect(slide).Mask;
             var load = Stopwatch.StartNew();
             using var computer = new BatchComputer(ModelWeights.Load(parse.GetValue(weights)!).Model, computeDevice);
             var loadSeconds = load.Elapsed.TotalSeconds;
@@ -62,7 +62,7 @@ internal static class InferCommand
             var cells = map.ComputedCount();
             Console.WriteLine($"{slide.Path}: {cells} cells in {seconds:0.0} s ({cells / Math.Max(seconds, 1e-9):0.0} cells/s, {options.Mode}, {computeDevice}; model loaded in {loadSeconds:0.0} s)");
             Console.WriteLine($"  {lesions.Count} lesion(s) above {LesionDetector.DefaultThreshold}; max probability {MaxOf(map):0.###}");
-            Console.WriteLine($"  map      {paths.Map}");
+            Console.WriteLine($"  map      {paths.Map}, {paths.MapNpy}");
             Console.WriteLine($"  lesions  {paths.Lesions}");
             Console.WriteLine($"  heatmap  {paths.Heatmap}");
             return ExitCodes.Success;

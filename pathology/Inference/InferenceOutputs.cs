@@ -5,7 +5,7 @@ using OrleansPathology.Tissue;
 namespace OrleansPathology.Inference;
 
 /// <summary>Where one slide's results are written, named after the slide file.</summary>
-public sealed record InferenceOutputPaths(string Map, string Heatmap, string Lesions, string MapPng, string MapTiff, string GeoJson, string LesionsXml)
+public sealed record InferenceOutputPaths(string Map, string Heatmap, string Lesions, string MapPng, string MapTiff, string GeoJson, string LesionsXml, string MapNpy)
 {
     public static InferenceOutputPaths For(string directory, string slidePath)
     {
@@ -17,12 +17,13 @@ public sealed record InferenceOutputPaths(string Map, string Heatmap, string Les
             Path.Combine(directory, stem + ".probmap.png"),
             Path.Combine(directory, stem + ".probmap.tif"),
             Path.Combine(directory, stem + ".geojson"),
-            Path.Combine(directory, stem + ".lesions.xml"));
+            Path.Combine(directory, stem + ".lesions.xml"),
+            Path.Combine(directory, stem + ".probmap.npy"));
     }
 }
 
 /// <summary>
-/// Writes a finished map's outputs: the float map, the lesions CSV, the lesions and cells as QuPath GeoJSON, the lesions
+/// Writes a finished map's outputs: the float map (own format with NaN where not computed, and numpy .npy), the lesions CSV, the lesions and cells as QuPath GeoJSON, the lesions
 /// as ASAP XML, a heatmap over the thumbnail, the map as PNG and as a tiled TIFF.
 /// </summary>
 public static class InferenceOutputs
@@ -32,6 +33,7 @@ public static class InferenceOutputs
         Directory.CreateDirectory(directory);
         var paths = InferenceOutputPaths.For(directory, slide.Path);
         map.Save(paths.Map);
+        map.SaveNpy(paths.MapNpy);
         var lesions = (detector ?? new LesionDetector()).Detect(map);
         LesionDetector.WriteCsv(paths.Lesions, lesions);
         QuPathGeoJson.Write(paths.GeoJson, map, lesions);
