@@ -22,20 +22,29 @@ public static partial class NpyFile
     public static void WriteFloat32(string path, int rows, int columns, ReadOnlySpan<float> values)
     {
         if (values.Length != (long)rows * columns) throw new ArgumentException($"{values.Length} values do not fill {rows}x{columns}", nameof(values));
-        WriteRaw(path, "<f4", rows, columns, MemoryMarshal.AsBytes(values));
+        WriteRaw(path, "<f4", [rows, columns], MemoryMarshal.AsBytes(values));
+    }
+
+    /// <summary>Writes a float32 array of any shape (<c>&lt;f4</c>), C order: a batch of NCHW network inputs, say.</summary>
+    public static void WriteFloat32(string path, IReadOnlyList<long> shape, ReadOnlySpan<float> values)
+    {
+        if (values.Length != shape.Aggregate(1L, (a, b) => a * b)) throw new ArgumentException($"{values.Length} values do not fill shape ({string.Join(", ", shape)})", nameof(values));
+        WriteRaw(path, "<f4", shape, MemoryMarshal.AsBytes(values));
     }
 
     /// <summary>Writes a rows x columns uint8 array (<c>|u1</c>), row-major.</summary>
     public static void WriteUInt8(string path, int rows, int columns, ReadOnlySpan<byte> values)
     {
         if (values.Length != (long)rows * columns) throw new ArgumentException($"{values.Length} values do not fill {rows}x{columns}", nameof(values));
-        WriteRaw(path, "|u1", rows, columns, values);
+        WriteRaw(path, "|u1", [rows, columns], values);
     }
 
-    private static void WriteRaw(string path, string dtype, int rows, int columns, ReadOnlySpan<byte> data)
+    private static void WriteRaw(string path, string dtype, IReadOnlyList<long> shape, ReadOnlySpan<byte> data)
     {
         if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("npy writing assumes a little-endian machine");
-        var dict = $"{{'descr': '{dtype}', 'fortran_order': False, 'shape': ({rows}, {columns}), }}";
+        // A one-element tuple needs its trailing comma in Python: (5,).
+        var dims = shape.Count == 1 ? $"{shape[0]}," : string.Join(", ", shape);
+        var dict = $"{{'descr': '{dtype}', 'fortran_order': False, 'shape': ({dims}), }}";
         // Magic (6) + version (2) + header length (2) + dict + newline, padded with spaces to a multiple of 64.
         var unpadded = 10 + dict.Length + 1;
         var header = dict + new string(' ', (64 - unpadded % 64) % 64) + "\n";

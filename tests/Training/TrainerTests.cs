@@ -45,7 +45,7 @@ public sealed class TrainerTests(TrainingCohortFixture cohort) : IClassFixture<T
             Assert.Contains(reports, r => r.Phase == TrainingPhase.Validate && r.Step == 1 && r.Steps == 1);
             Assert.Equal(2, trainer.GlobalStep);
 
-            Assert.Equal(Path.Combine(dir, "epoch-001.pt"), result.CheckpointPath);
+            Assert.Equal(Path.Combine(dir, "epoch-001.torchsharp"), result.CheckpointPath);
             var card = ModelWeights.ReadCard(result.CheckpointPath!);
             Assert.Equal("trained", card.Provenance.Init);
             Assert.Equal(21, card.Provenance.Seed);
