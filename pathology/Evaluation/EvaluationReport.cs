@@ -39,7 +39,8 @@ public sealed record EvaluationSummary(
     IReadOnlyList<FrocPoint> Curve,
     IReadOnlyList<SlideSummary> PerSlide,
     PatchAccuracyResult? PatchAccuracy,
-    string TruthSource)
+    string TruthSource,
+    string Resolution)
 {
     public static EvaluationSummary Of(FrocResult result, PatchAccuracyResult? patches = null) => new(
         result.Score,
@@ -59,7 +60,8 @@ public sealed record EvaluationSummary(
         result.Slides.Select(s => new SlideSummary(s.SlideId, s.HasTumour, s.TruthSource is not null, s.CountedRegions,
             s.Regions.Count(r => r.IsolatedTumourCells), s.HitRegions, s.FalsePositives, s.Detections.Count, s.MaxProbability)).ToList(),
         patches,
-        result.TruthSource);
+        result.TruthSource,
+        result.ResolutionRule);
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -162,6 +164,7 @@ public static class EvaluationReport
         Line($"- Slides: {result.Slides.Count} ({result.TumourSlides} with tumour, {result.NormalSlides} without; {result.SlidesWithoutTruth} had no truth and were scored as normal)");
         Line($"- Tumour regions: {result.CountedRegions} counted, {result.HitRegions} hit; {result.IsolatedTumourCellRegions} isolated-tumour-cell regions ignored");
         Line($"- Detections: {result.Detections}, of which {result.FalsePositives} false positives");
+        Line($"- Resolution: {result.ResolutionRule}");
         Line($"- Truth: {result.TruthSource}");
         md.AppendLine();
         md.AppendLine("| false positives per slide | sensitivity |");
@@ -196,7 +199,7 @@ public static class EvaluationReport
         md.AppendLine();
         md.AppendLine("- Evaluation mask at level 5 (32 level-0 pixels per mask pixel): tumour grown to pixels whose Euclidean distance is below 75 um / 2, holes filled, 8-connected regions.");
         md.AppendLine("- Regions with a major axis below 275 um are isolated tumour cells: detections there count neither as hits nor as false positives.");
-        md.AppendLine("- Micrometres are converted with each slide's own resolution (0.243 um/px when nothing states it).");
+        Line($"- Micrometres are converted at {result.ResolutionRule}.");
         md.AppendLine("- A detection `prob,X,Y` hits the region at mask[int(Y/32), int(X/32)]; each region keeps its highest-probability hit; a detection off the mask is a false positive.");
         md.AppendLine("- Predictions are matched to truth by slide id, the CSV's file name without `.csv`; a slide without truth is normal and all its detections are false positives.");
         md.AppendLine("- Thresholds are the distinct probabilities of false positives and of each region's hit (0 for missed and ITC regions), without the lowest, as the script's `all_probs[1:]`; detections tied on a threshold count together.");
