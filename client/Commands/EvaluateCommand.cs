@@ -42,7 +42,10 @@ internal static class EvaluateCommand
         resolution.AcceptOnlyFromAmong("official", "slide");
         var output = new Option<string?>("--out") { Description = "Folder for the report; default {predictions}/evaluation." };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of text." };
-        var patches = new Option<string?>("--patches") { Description = "A dataset.json (Clara/MONAI layout) whose labelled patches to classify." };
+        var patches = new Option<string?>("--patches")
+        {
+            Description = "Labelled patches to classify: a dataset.json (Clara/MONAI layout), or a patch folder (class subfolders tumor/ normal/, or labels.csv with file,label) of PNGs.",
+        };
         var weights = new Option<string?>("--weights") { Description = "Model weights for --patches." };
         var split = new Option<string>("--split") { Description = "Which list of --patches: validation or training.", DefaultValueFactory = _ => "validation" };
         var device = new Option<string>("--device") { Description = "cpu or cuda:N, for --patches.", DefaultValueFactory = _ => "cpu" };
@@ -101,7 +104,13 @@ internal static class EvaluateCommand
     {
         try
         {
-            var dataset = DatasetReader.ReadClaraJson(path);
+            if (PatchFolderDataset.IsPatchDataset(path))
+            {
+                // A folder that names no splits is evaluated whole.
+                var (folder, hasSplits) = PatchFolderDataset.Read(path);
+                if (!hasSplits) return folder.Training;
+            }
+            var dataset = DatasetReader.Read(path);
             var samples = split.Trim().ToLowerInvariant() switch
             {
                 "validation" => dataset.Validation,

@@ -17,7 +17,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var dataset = new Argument<string?>("dataset") { Description = "Clara-style dataset.json (training and validation patch lists), readable by every silo.", Arity = ArgumentArity.ZeroOrOne };
+        var dataset = new Argument<string?>("dataset") { Description = "Clara-style dataset.json (training and validation patch lists), or a patch folder of PNGs (class subfolders tumor/ normal/ under optional train/ valid/, or labels.csv with file,label[,split]); readable by every silo.", Arity = ArgumentArity.ZeroOrOne };
         var epochs = new Option<string?>("--epochs") { Description = "Epochs. Default 4." };
         var workers = new Option<string?>("--workers") { Description = "Slices per global batch (trainers sharing each step). Default 1." };
         var output = new Option<string?>("--out") { Description = "Final weights file (required); the plot goes to OUT.png and checkpoints to OUT.run/ unless --plot/--run-dir say otherwise." };
