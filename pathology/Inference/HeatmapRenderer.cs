@@ -45,8 +45,8 @@ public static class HeatmapRenderer
         return bytes;
     }
 
-    // A perceptually ordered blue -> cyan -> yellow -> red ramp.
-    private static (byte R, byte G, byte B) Ramp(float p)
+    /// <summary>A perceptually ordered blue -> cyan -> yellow -> red ramp for probabilities 0 to 1.</summary>
+    public static (byte R, byte G, byte B) Ramp(float p)
     {
         p = Math.Clamp(p, 0f, 1f);
         (float R, float G, float B)[] stops = [(0.1f, 0.2f, 0.9f), (0.1f, 0.8f, 0.9f), (1f, 0.9f, 0.1f), (0.9f, 0.05f, 0.05f)];

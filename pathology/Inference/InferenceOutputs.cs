@@ -5,7 +5,7 @@ using OrleansPathology.Tissue;
 namespace OrleansPathology.Inference;
 
 /// <summary>Where one slide's results are written, named after the slide file.</summary>
-public sealed record InferenceOutputPaths(string Map, string Heatmap, string Lesions, string MapPng, string MapTiff, string GeoJson, string LesionsXml, string MapNpy)
+public sealed record InferenceOutputPaths(string Map, string Heatmap, string Lesions, string MapPng, string Overlay, string GeoJson, string LesionsXml, string MapNpy)
 {
     public static InferenceOutputPaths For(string directory, string slidePath)
     {
@@ -15,7 +15,7 @@ public sealed record InferenceOutputPaths(string Map, string Heatmap, string Les
             Path.Combine(directory, stem + ".heatmap.png"),
             Path.Combine(directory, stem + ".csv"),
             Path.Combine(directory, stem + ".probmap.png"),
-            Path.Combine(directory, stem + ".probmap.tif"),
+            Path.Combine(directory, stem + ".overlay.tif"),
             Path.Combine(directory, stem + ".geojson"),
             Path.Combine(directory, stem + ".lesions.xml"),
             Path.Combine(directory, stem + ".probmap.npy"));
@@ -24,7 +24,7 @@ public sealed record InferenceOutputPaths(string Map, string Heatmap, string Les
 
 /// <summary>
 /// Writes a finished map's outputs: the float map (own format with NaN where not computed, and numpy .npy), the lesions CSV, the lesions and cells as QuPath GeoJSON, the lesions
-/// as ASAP XML, a heatmap over the thumbnail, the map as PNG and as a tiled TIFF.
+/// as ASAP XML, a heatmap over the thumbnail, the map as PNG, and a pyramidal colour overlay TIFF aligned with the slide.
 /// </summary>
 public static class InferenceOutputs
 {
@@ -41,7 +41,7 @@ public static class InferenceOutputs
         var thumbnail = MaskImageReader.Read(slide, MaskResolution.Choose(slide.Levels, map.Stride));
         PngWriter.WriteRgb(paths.Heatmap, HeatmapRenderer.Render(thumbnail, map));
         PngWriter.WriteGray(paths.MapPng, map.Width, map.Height, HeatmapRenderer.ToBytes(map));
-        MapTiff.Write(paths.MapTiff, map, slide.MicronsPerPixel?.Mean);
+        MapOverlay.Write(paths.Overlay, map, slide.MicronsPerPixel?.Mean);
         return lesions;
     }
 }
