@@ -7,14 +7,15 @@ using OrleansPathology.Imaging;
 namespace OrleansPathology.Evaluation;
 
 /// <summary>The files <see cref="EvaluationReport.Write"/> produces.</summary>
-public sealed record EvaluationReportPaths(string Markdown, string FrocPng, string Regions, string Detections, string Json)
+public sealed record EvaluationReportPaths(string Markdown, string FrocPng, string Regions, string Detections, string Json, string FrocCsv)
 {
     public static EvaluationReportPaths For(string directory) => new(
         Path.Combine(directory, "evaluation.md"),
         Path.Combine(directory, "froc.png"),
         Path.Combine(directory, "regions.csv"),
         Path.Combine(directory, "detections.csv"),
-        Path.Combine(directory, "evaluation.json"));
+        Path.Combine(directory, "evaluation.json"),
+        Path.Combine(directory, "froc.csv"));
 }
 
 /// <summary>One slide's line in the summary.</summary>
@@ -83,37 +84,13 @@ public static class EvaluationReport
         ArgumentNullException.ThrowIfNull(result);
         Directory.CreateDirectory(directory);
         var paths = EvaluationReportPaths.For(directory);
-        FrocChart(result).Save(paths.FrocPng);
+        PngWriter.WriteRgb(paths.FrocPng, FrocFigure.Render(result));
+        FrocFigure.WriteCsv(paths.FrocCsv, result);
         WriteRegions(paths.Regions, result);
         WriteDetections(paths.Detections, result);
         File.WriteAllText(paths.Json, JsonSerializer.Serialize(EvaluationSummary.Of(result, patches), EvaluationSummary.Json));
         File.WriteAllText(paths.Markdown, Markdown(result, patches, paths));
         return paths;
-    }
-
-    /// <summary>The FROC curve (false positives per slide on a log axis) with the operating points the score averages.</summary>
-    public static LineChart FrocChart(FrocResult result)
-    {
-        var points = result.Curve.Points.OrderBy(p => p.FalsePositivesPerSlide).ThenBy(p => p.Sensitivity).ToList();
-        var largest = Math.Max(8, points.Max(p => p.FalsePositivesPerSlide));
-        var maxRate = Math.Pow(2, Math.Ceiling(Math.Log2(largest)));
-        var ticks = new List<double>();
-        for (var t = 0.125; t <= maxRate * 1.0001; t *= 2) ticks.Add(t);
-        var chart = new LineChart(720, 480)
-        {
-            Title = result.Score is { } score ? $"FROC  score {score:0.000}" : "FROC  (no tumour regions)",
-            XLabel = "Average false positives per slide",
-            YLabel = "Sensitivity",
-            LogX = true,
-            XRange = (0.125, maxRate),
-            YRange = (0, 1),
-            XTicks = ticks,
-            YTicks = [0, 0.2, 0.4, 0.6, 0.8, 1.0],
-        };
-        chart.Add(new ChartSeries("FROC curve", points.Select(p => p.FalsePositivesPerSlide).ToList(), points.Select(p => p.Sensitivity).ToList(), ChartSeries.Palette[0]));
-        chart.Add(new ChartSeries("at 1/4 .. 8 FP", result.OperatingPoints.Select(p => p.FalsePositivesPerSlide).ToList(),
-            result.OperatingPoints.Select(p => p.Sensitivity).ToList(), ChartSeries.Palette[1], Markers: true, Line: false));
-        return chart;
     }
 
     private static void WriteRegions(string path, FrocResult result)
@@ -194,6 +171,7 @@ public static class EvaluationReport
         Line($"- `{Path.GetFileName(paths.Regions)}`: every tumour region (label, ITC or not, size, centre) and its hit or miss");
         Line($"- `{Path.GetFileName(paths.Detections)}`: every detection and its verdict (hit, repeat_hit, itc, false_positive, off_slide_false_positive)");
         Line($"- `{Path.GetFileName(paths.Json)}`: these numbers and the whole FROC curve");
+        Line($"- `{Path.GetFileName(paths.FrocCsv)}`: the FROC curve's points (false positives per slide, sensitivity, threshold), the data of `{Path.GetFileName(paths.FrocPng)}`");
         md.AppendLine();
         md.AppendLine("## Rules (CAMELYON16 `Evaluation_FROC.py`)");
         md.AppendLine();

@@ -37,9 +37,13 @@ public static class PngReader
         }
     }
 
-    private static RgbImage Decode(string path)
+    /// <summary>Decodes PNG bytes held in memory (a rendered figure, say).</summary>
+    public static RgbImage Decode(byte[] png) => Decode(png, "PNG in memory");
+
+    private static RgbImage Decode(string path) => Decode(File.ReadAllBytes(path), path);
+
+    private static RgbImage Decode(byte[] bytes, string path)
     {
-        var bytes = File.ReadAllBytes(path);
         if (bytes.Length < 8 || !bytes.AsSpan(0, 8).SequenceEqual(Signature)) throw new InvalidDataException($"{path}: not a PNG file");
         int width = 0, height = 0, channels = 0;
         using var idat = new MemoryStream();

@@ -38,8 +38,10 @@ public static class InferenceOutputs
         LesionDetector.WriteCsv(paths.Lesions, lesions);
         QuPathGeoJson.Write(paths.GeoJson, map, lesions);
         AsapLesionXml.Write(paths.LesionsXml, lesions);
-        var thumbnail = MaskImageReader.Read(slide, MaskResolution.Choose(slide.Levels, map.Stride));
-        PngWriter.WriteRgb(paths.Heatmap, HeatmapRenderer.Render(thumbnail, map));
+        // A thumbnail one to two thousand pixels wide (a power-of-two downsample, up to 64): sharp at the figure's size.
+        var downsample = Math.Clamp(Math.Pow(2, Math.Floor(Math.Log2(Math.Max(1, slide.Dimensions.Width / 1000.0)))), 1, 64);
+        var thumbnail = MaskImageReader.Read(slide, MaskResolution.Choose(slide.Levels, downsample));
+        PngWriter.WriteRgb(paths.Heatmap, HeatmapFigure.Render(thumbnail, map, lesions, title: $"{Path.GetFileName(slide.Path)}: tumour probability"));
         PngWriter.WriteGray(paths.MapPng, map.Width, map.Height, HeatmapRenderer.ToBytes(map));
         MapOverlay.Write(paths.Overlay, map, slide.MicronsPerPixel?.Mean);
         return lesions;
