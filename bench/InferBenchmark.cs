@@ -76,7 +76,7 @@ internal static class InferBenchmark
 
         Console.WriteLine();
         Console.WriteLine($"Agreement of dense with patch on the patch cells (lesions: LesionDetector threshold {LesionDetector.DefaultThreshold}, " +
-            $"box {LesionDetector.DefaultBoxSize} cells, on both maps restricted to those cells; matched within {LesionMatchCells} cells):");
+            $"box {LesionDetector.DefaultBoxLevel0Pixels} level-0 px, on both maps restricted to those cells; matched within {LesionMatchCells} cells):");
         var table = new MarkdownTable("stride", "precision", "common cells", "mean abs diff", "max abs diff", "patch p min..max",
             "patch lesions", "dense lesions", "matched");
         foreach (var row in agreement) table.Row(row);

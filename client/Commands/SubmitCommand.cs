@@ -19,7 +19,6 @@ internal static class SubmitCommand
         var file = new Argument<string?>("cohort")
         {
             Description = "Cohort file: the cohort.json of `opath synth`, or {\"id\", \"weights\"?, \"slides\": [{\"id\", \"path\", \"mask\"?}]}; paths relative to the file.",
-            Arity = ArgumentArity.ZeroOrOne,
         };
         var weights = new Option<string?>("--weights") { Description = "Model weights; default the cohort file's \"weights\". Must be readable by every silo." };
         var stride = new Option<string?>("--stride") { Description = "Level-0 pixels per map cell. Default 64." };

@@ -51,7 +51,7 @@ public static class SlidePlanning
 
     private static SlideMask LoadOrComputeMask(SlideJob job, Slide slide)
     {
-        if (job.MaskPath is { } given) return SlideMask.Load(given);
+        if (job.MaskPath is { } given) return SlideMask.LoadFor(given, slide.Dimensions.Width, slide.Dimensions.Height);
         var cached = ComputedMaskPath(job, slide.Path);
         if (File.Exists(cached)) return SlideMask.Load(cached);
         var mask = TissueDetector.Detect(slide, new TissueMaskOptions { Method = job.Tissue }).Mask;
@@ -59,6 +59,7 @@ public static class SlidePlanning
         var temporary = cached + ".partial";
         mask.Save(temporary);
         File.Move(temporary, cached, overwrite: true);
+        mask.SaveNpy(Path.ChangeExtension(cached, ".npy"));
         return mask;
     }
 }

@@ -20,7 +20,7 @@ public sealed class MaskCommandTests
         Assert.Equal(ExitCodes.PartialFailure, exit);
         Assert.Contains("broken.svs: not a slide format", stderr);
         Assert.Contains("CMU-1-Small-Region.svs: tissue", stdout);
-        Assert.Equal(["CMU-1-Small-Region.mask", "CMU-1-Small-Region.mask.png"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order());
+        Assert.Equal(["CMU-1-Small-Region.mask", "CMU-1-Small-Region.mask.npy", "CMU-1-Small-Region.mask.png"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order());
 
         var mask = SlideMask.Load(Path.Combine(outDir, "CMU-1-Small-Region.mask"));
         Assert.Equal((35, 47, 6, 64.0), (mask.Width, mask.Height, mask.Level, mask.Downsample));
@@ -97,7 +97,7 @@ public sealed class MaskCommandTests
         var (exit, _, stderr) = Opath("mask", Good, Good, "--out", outDir);
         Assert.Equal(ExitCodes.PartialFailure, exit);
         Assert.Contains("would overwrite those of", stderr);
-        Assert.Equal(2, Directory.GetFiles(outDir).Length);
+        Assert.Equal(3, Directory.GetFiles(outDir).Length);
     }
 
     [Fact]
