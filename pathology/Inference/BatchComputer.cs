@@ -42,7 +42,7 @@ public sealed class BatchComputer : IDisposable
         var result = new float[batch.Cells.Count];
         for (var i = 0; i < result.Length; i++)
         {
-            var (ox, oy) = DenseGeometry.OutputPosition(batch.Cells[i], rect, batch.Stride);
+            var (ox, oy) = DenseGeometry.OutputPosition(batch.Cells[i], rect, batch.Stride, batch.ContextMargin);
             result[i] = Bilinear(values, width, height, ox, oy);
         }
         return result;
