@@ -24,7 +24,7 @@ public sealed class BatchComputer : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var input = PatchTensor.FromRgb(pixels.Rgb, pixels.Count, pixels.Height, pixels.Width, Device.TorchDevice, Device.ScalarType);
+        var input = PatchTensor.FromRgb(pixels.Rgb, pixels.Count, pixels.Height, pixels.Width, Device.TorchDevice, Device.ScalarType, channelsLast: true);
         var probabilities = _model.forward(input).sigmoid().to(ScalarType.Float32).cpu();
         var batch = pixels.Batch;
         return batch.Mode == InferenceMode.Patch
