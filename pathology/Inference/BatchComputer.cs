@@ -22,6 +22,19 @@ public sealed class BatchComputer : IDisposable
 
     public BatchResult Compute(BatchPixels pixels)
     {
+        try
+        {
+            return ComputeOnce(pixels);
+        }
+        finally
+        {
+            // Dense regions leave hundreds of MB free in glibc's heap after each pass: give them back.
+            if (pixels.Batch.Mode == InferenceMode.Dense) NativeHeap.Trim();
+        }
+    }
+
+    private BatchResult ComputeOnce(BatchPixels pixels)
+    {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var input = PatchTensor.FromRgb(pixels.Rgb, pixels.Count, pixels.Height, pixels.Width, Device.TorchDevice, Device.ScalarType, channelsLast: true);
