@@ -70,7 +70,14 @@ var forward = new Command("forward", "The forward pass alone on one input shape:
 forward.SetAction(parse => Report(() => ForwardBenchmark.Run(new ForwardBenchmark.Settings(parse.GetValue(weights), parse.GetValue(inputSlide), parse.GetValue(side), parse.GetValue(count),
     Words(parse.GetValue(precisions)!), Words(parse.GetValue(layouts)!), parse.GetValue(repeats), parse.GetValue(threads)))));
 
-var root = new RootCommand("Benchmarks of the OrleansPathology inference engine; figures go to BENCHMARKS.md.") { read, infer, e2e, forward };
+var planStride = new Option<int>("--stride") { Description = "Level-0 pixels per map cell.", DefaultValueFactory = _ => 64 };
+var planRegions = new Option<string>("--region-cells") { Description = "Comma-separated region sides in cells.", DefaultValueFactory = _ => "16,24,32,48" };
+var planMargins = new Option<string>("--context-margins") { Description = "Comma-separated context margins in pixels.", DefaultValueFactory = _ => "0,96" };
+var plan = new Command("plan", "Dense plans without computing them: batches, shapes, computed pixels per tissue cell.") { slide, planStride, planRegions, planMargins };
+plan.SetAction(parse => Report(() => PlanBenchmark.Run(new PlanBenchmark.Settings(parse.GetValue(slide)!, parse.GetValue(planStride),
+    Ints(parse.GetValue(planRegions)!), Ints(parse.GetValue(planMargins)!)))));
+
+var root = new RootCommand("Benchmarks of the OrleansPathology inference engine; figures go to BENCHMARKS.md.") { read, infer, e2e, forward, plan };
 return await root.Parse(args).InvokeAsync();
 
 // Expected failures (a missing or unreadable slide or weights file, a bad option value) are one line on stderr and exit code 2.
