@@ -38,7 +38,7 @@ public sealed class BatchComputer : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var input = PatchTensor.FromRgb(pixels.Rgb, pixels.Count, pixels.Height, pixels.Width, Device.TorchDevice, Device.ScalarType, channelsLast: true);
-        var probabilities = _model.forward(input).sigmoid().to(ScalarType.Float32).cpu();
+        var probabilities = _model.ForwardStageByStage(input).sigmoid().to(ScalarType.Float32).cpu();
         var batch = pixels.Batch;
         return batch.Mode == InferenceMode.Patch
             ? new BatchResult(batch.Index, batch.Cells, probabilities.reshape(-1).data<float>().ToArray())
