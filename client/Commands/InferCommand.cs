@@ -24,15 +24,21 @@ internal static class InferCommand
         mode.AcceptOnlyFromAmong("dense", "patch");
         var device = new Option<string>("--device") { Description = "cpu or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var precision = new Option<string>("--precision") { Description = "fp32, bf16 (CPU) or fp16 (CUDA).", DefaultValueFactory = _ => "fp32" };
+        var regionCells = new Option<int>("--region-cells") { Description = "Dense mode: largest region side in cells (memory per forward pass).", DefaultValueFactory = _ => new InferenceOptions().RegionCells };
+        var contextMargin = new Option<int>("--context-margin") { Description = "Dense mode: level-0 pixels of real context around each region (multiple of 32; 0 = none).", DefaultValueFactory = _ => new InferenceOptions().ContextMargin };
         var output = new Option<string>("--out") { Description = "Folder for the map, heatmap and lesions CSV.", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON instead of text (the progress bar stays on stderr)." };
         var command = new Command("infer", "Score one slide in-process: probability map, heatmap and lesions.")
         {
-            slideArg, weights, mask, tissue, stride, mode, device, precision, output, json,
+            slideArg, weights, mask, tissue, stride, mode, device, precision, output, regionCells, contextMargin, json,
         };
         command.SetAction((parse, token) => CliErrors.RunAsync(async () =>
         {
-            var options = new InferenceOptions { Stride = parse.GetValue(stride), Mode = parse.GetValue(mode) == "patch" ? InferenceMode.Patch : InferenceMode.Dense };
+            var options = new InferenceOptions
+            {
+                Stride = parse.GetValue(stride), Mode = parse.GetValue(mode) == "patch" ? InferenceMode.Patch : InferenceMode.Dense,
+                RegionCells = parse.GetValue(regionCells), ContextMargin = parse.GetValue(contextMargin),
+            };
             options.Validate();
             var computeDevice = ComputeDevice.Parse(parse.GetValue(device)!, parse.GetValue(precision)!);
             using var slide = Slide.Open(parse.GetValue(slideArg)!);
