@@ -280,6 +280,7 @@ public sealed partial class SlideGrain(
             Mode = WorkItems.ToDomain(cohort.Mode),
             RegionCells = layout.RegionCells,
             PatchesPerBatch = layout.PatchesPerBatch,
+            ContextMargin = layout.ContextMargin,
         }, OutputDirectory(cohort, slide), slide.SlideId, Tissue.TissueMethods.Parse(cohort.Tissue));
 
         SlidePlan plan;
