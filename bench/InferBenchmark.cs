@@ -18,7 +18,7 @@ internal static class InferBenchmark
     private const double LesionMatchCells = 2;
 
     public sealed record Settings(string SlidePath, string? WeightsPath, int[] Strides, string[] Precisions,
-        int PatchCells, int DenseCells, int RegionCells, int PatchesPerBatch, int Threads);
+        int PatchCells, int DenseCells, int RegionCells, int PatchesPerBatch, int Threads, int ContextMargin = DenseGeometry.DefaultContextMargin);
 
     private sealed record Timed(int Batches, int Cells, double ReadSeconds, double ComputeSeconds, double ComputeCpuSeconds)
     {
@@ -42,7 +42,18 @@ internal static class InferBenchmark
         foreach (var stride in s.Strides)
         {
             var grid = new CellGrid(slide.Dimensions.Width, slide.Dimensions.Height, stride);
-            var dense = TileBatchPlanner.PlanDense(slide.Path, grid, tissue, s.RegionCells);
+            var dense = TileBatchPlanner.PlanDense(slide.Path, grid, tissue, s.RegionCells, FcnResNet18.PatchSize, s.ContextMargin);
+            var tissueCells = dense.Sum(b => (long)b.Cells.Count);
+            Console.WriteLine($"stride {stride}: whole-slide dense plan (region {s.RegionCells} cells, context margin {s.ContextMargin} px): {dense.Count} batches, " +
+                $"{dense.Select(b => DenseGeometry.RegionPixels(b.Region!.Value, stride, FcnResNet18.PatchSize, b.ContextMargin)).Distinct().Count()} region shapes, " +
+                $"{tissueCells} tissue cells, computed pixels per tissue cell {dense.Sum(DenseGeometry.ComputedPixels) / (double)tissueCells:0} " +
+                $"(a cell's own {stride}x{stride} = {stride * stride}; a 224 patch = {224 * 224})");
+            // The planner before the tissue cover: one bounding box per block, no context margin.
+            var boxes = grid.ForegroundCells(tissue).GroupBy(c => (c.X / s.RegionCells, c.Y / s.RegionCells)).Select(g =>
+                new CellRect(g.Min(c => c.X), g.Min(c => c.Y), g.Max(c => c.X) - g.Min(c => c.X) + 1, g.Max(c => c.Y) - g.Min(c => c.Y) + 1)).ToList();
+            Console.WriteLine($"stride {stride}: one bounding box per block, no margin (the planner before): {boxes.Count} batches, computed pixels per tissue cell " +
+                $"{boxes.Sum(r => { var (w, h) = DenseGeometry.RegionPixels(r, stride, FcnResNet18.PatchSize); return (double)w * h; }) / tissueCells:0}; " +
+                $"the tissue cover without margin: {TileBatchPlanner.PlanDense(slide.Path, grid, tissue, s.RegionCells, FcnResNet18.PatchSize, 0).Sum(DenseGeometry.ComputedPixels) / (double)tissueCells:0}");
             var denseSample = Spread(dense, s.DenseCells);
             var patchCells = Spread(denseSample, s.PatchCells).SelectMany(b => b.Cells).Take(s.PatchCells).ToList();
             var patchBatches = patchCells.Chunk(s.PatchesPerBatch)
@@ -76,7 +87,7 @@ internal static class InferBenchmark
 
         Console.WriteLine();
         Console.WriteLine($"Agreement of dense with patch on the patch cells (lesions: LesionDetector threshold {LesionDetector.DefaultThreshold}, " +
-            $"box {LesionDetector.DefaultBoxSize} cells, on both maps restricted to those cells; matched within {LesionMatchCells} cells):");
+            $"box {LesionDetector.DefaultBoxLevel0Pixels} level-0 px, on both maps restricted to those cells; matched within {LesionMatchCells} cells):");
         var table = new MarkdownTable("stride", "precision", "common cells", "mean abs diff", "max abs diff", "patch p min..max",
             "patch lesions", "dense lesions", "matched");
         foreach (var row in agreement) table.Row(row);

@@ -25,13 +25,14 @@ var patchCells = new Option<int>("--patch-cells") { Description = "Cells scored 
 var denseCells = new Option<int>("--dense-cells") { Description = "About this many cells scored in dense mode (whole batches spread over the tissue).", DefaultValueFactory = _ => 6000 };
 var regionCells = new Option<int>("--region-cells") { Description = "Dense region side in cells (InferenceOptions.RegionCells).", DefaultValueFactory = _ => new InferenceOptions().RegionCells };
 var patchesPerBatch = new Option<int>("--patches-per-batch") { Description = "Patch-mode batch size (InferenceOptions.PatchesPerBatch).", DefaultValueFactory = _ => new InferenceOptions().PatchesPerBatch };
+var contextMargin = new Option<int>("--context-margin") { Description = "Dense context margin in pixels (InferenceOptions.ContextMargin).", DefaultValueFactory = _ => new InferenceOptions().ContextMargin };
 var infer = new Command("infer", "Patch and dense cells/s at each stride and precision, and how far their maps agree.")
 {
-    slide, weights, strides, precisions, patchCells, denseCells, regionCells, patchesPerBatch, threads,
+    slide, weights, strides, precisions, patchCells, denseCells, regionCells, patchesPerBatch, threads, contextMargin,
 };
 infer.SetAction(parse => Report(() => InferBenchmark.Run(new InferBenchmark.Settings(parse.GetValue(slide)!, parse.GetValue(weights),
     Ints(parse.GetValue(strides)!), Words(parse.GetValue(precisions)!), parse.GetValue(patchCells), parse.GetValue(denseCells),
-    parse.GetValue(regionCells), parse.GetValue(patchesPerBatch), parse.GetValue(threads)))));
+    parse.GetValue(regionCells), parse.GetValue(patchesPerBatch), parse.GetValue(threads), parse.GetValue(contextMargin)))));
 
 var precision = new Option<string>("--precision") { Description = "fp32 or bf16.", DefaultValueFactory = _ => "fp32" };
 var stride = new Option<int>("--stride") { Description = "Level-0 pixels per map cell.", DefaultValueFactory = _ => 64 };
@@ -69,7 +70,27 @@ var forward = new Command("forward", "The forward pass alone on one input shape:
 forward.SetAction(parse => Report(() => ForwardBenchmark.Run(new ForwardBenchmark.Settings(parse.GetValue(weights), parse.GetValue(inputSlide), parse.GetValue(side), parse.GetValue(count),
     Words(parse.GetValue(precisions)!), Words(parse.GetValue(layouts)!), parse.GetValue(repeats), parse.GetValue(threads)))));
 
-var root = new RootCommand("Benchmarks of the OrleansPathology inference engine; figures go to BENCHMARKS.md.") { read, infer, e2e, forward };
+var tissueSeeds = new Option<int>("--seeds") { Description = "Drawn scenes per artefact.", DefaultValueFactory = _ => 5 };
+var tissueSide = new Option<int>("--side") { Description = "Side of each drawn scene in mask pixels.", DefaultValueFactory = _ => 256 };
+var tissueReal = new Option<string[]>("--real") { Description = "Real slides: the robust mask's IoU with the Otsu mask.", AllowMultipleArgumentsPerToken = true };
+var tissueTimed = new Option<string?>("--timed") { Description = "A slide whose mask is timed with each method (e.g. a 100000x100000 one from opath synth)." };
+var tissueFigures = new Option<string?>("--figures") { Description = "Folder for PNG strips: image, truth, otsu and robust outlines." };
+var tissueTiffs = new Option<string?>("--tiffs") { Description = "Folder to write each scene as a pyramidal TIFF in, masked through OpenSlide (deleted after)." };
+var tissue = new Command("tissue", "Tissue masks: IoU per artefact of the Otsu and robust rules against drawn truth, agreement on real slides, time per slide.")
+{
+    tissueSeeds, tissueSide, tissueReal, tissueTimed, tissueFigures, tissueTiffs,
+};
+tissue.SetAction(parse => Report(() => TissueBenchmark.Run(new TissueBenchmark.Settings(parse.GetValue(tissueSeeds), parse.GetValue(tissueSide),
+    parse.GetValue(tissueReal) ?? [], parse.GetValue(tissueTimed), parse.GetValue(tissueFigures), parse.GetValue(tissueTiffs)))));
+
+var planStride = new Option<int>("--stride") { Description = "Level-0 pixels per map cell.", DefaultValueFactory = _ => 64 };
+var planRegions = new Option<string>("--region-cells") { Description = "Comma-separated region sides in cells.", DefaultValueFactory = _ => "16,24,32,48" };
+var planMargins = new Option<string>("--context-margins") { Description = "Comma-separated context margins in pixels.", DefaultValueFactory = _ => "0,96" };
+var plan = new Command("plan", "Dense plans without computing them: batches, shapes, computed pixels per tissue cell.") { slide, planStride, planRegions, planMargins };
+plan.SetAction(parse => Report(() => PlanBenchmark.Run(new PlanBenchmark.Settings(parse.GetValue(slide)!, parse.GetValue(planStride),
+    Ints(parse.GetValue(planRegions)!), Ints(parse.GetValue(planMargins)!)))));
+
+var root = new RootCommand("Benchmarks of the OrleansPathology inference engine; figures go to BENCHMARKS.md.") { read, infer, e2e, forward, plan, tissue };
 return await root.Parse(args).InvokeAsync();
 
 // Expected failures (a missing or unreadable slide or weights file, a bad option value) are one line on stderr and exit code 2.

@@ -6,9 +6,9 @@ using OrleansPathology.Tissue;
 namespace OrleansPathology.Bench;
 
 /// <summary>
-/// Level-0 read throughput through OpenSlide (<see cref="Slide.ReadRegion(long,long,int,int,int,Span{byte})"/>)
-/// against the raw JPEG decode rate of the same slide's tiles: how much of a read is decoding, and how much is
-/// OpenSlide's cache, compositing and our ARGB to RGB conversion.
+/// Level-0 read throughput through OpenSlide and through the libjpeg-turbo tile path (both behind
+/// <see cref="Slide.ReadRegion(long,long,int,int,int,Span{byte})"/>) against the raw JPEG decode rate of the same
+/// slide's tiles: how much of a read is decoding, and how much is cache, compositing and conversion.
 /// </summary>
 internal static class ReadBenchmark
 {
@@ -22,7 +22,7 @@ internal static class ReadBenchmark
 
     public static void Run(Settings s)
     {
-        using var slide = Slide.Open(s.SlidePath);
+        using var slide = Slide.Open(s.SlidePath, SlideReadOptions.OpenSlideOnly);
         var tissue = TissueDetector.Detect(slide).Mask;
         var grid = new CellGrid(slide.Dimensions.Width, slide.Dimensions.Height, Stride);
         var cells = grid.ForegroundCells(tissue).ToArray();
@@ -33,6 +33,7 @@ internal static class ReadBenchmark
         Console.WriteLine($"## read {Path.GetFileName(s.SlidePath)}: {slide.Dimensions.Width}x{slide.Dimensions.Height}, " +
             $"{slide.Levels.Count} levels, level-0 tiles {tiff.TileWidth}x{tiff.TileHeight} (TIFF compression {tiff.Compression}), {cells.Length} tissue cells at stride {Stride}");
         Console.WriteLine(Machine.Describe());
+        using (var probe = Slide.Open(s.SlidePath)) Console.WriteLine($"fast path: {probe.PixelReader}");
         var table = new MarkdownTable("case", "threads", "n", "wall s", "cpu s", "items/s", "MP/s", "MP per cpu s", "load before / after");
 
         var random = new Random(s.Seed);
@@ -75,6 +76,48 @@ internal static class ReadBenchmark
                 });
                 Row(table, $"openslide_read_region {s.RegionSide}x{s.RegionSide} ARGB only (no RGB conversion), random tissue", 1, argbOrigins.Length, n, (double)s.RegionSide * s.RegionSide);
             }
+        }
+
+        // The same reads through the libjpeg-turbo tile path: one reader, its decodes on `threads` threads for regions;
+        // `threads` readers of one decode thread each for windows. A fresh slide per case: its tile cache starts cold.
+        foreach (var threads in new[] { 1, 2 })
+        {
+            using var fast = Slide.Open(s.SlidePath, new SlideReadOptions { DecodeThreads = 1 });
+            var origins = Sample(cells, s.Patches, random).Select(c => grid.PatchOrigin(c, PatchSide)).ToArray();
+            var m = ReadPatches(fast, origins, threads);
+            Row(table, $"fast path {PatchSide}x{PatchSide}, random tissue", threads, origins.Length, m, PatchSide * PatchSide);
+        }
+        foreach (var threads in new[] { 1, 2 })
+        {
+            using var fast = Slide.Open(s.SlidePath, new SlideReadOptions { DecodeThreads = 1 });
+            var start = random.Next(Math.Max(1, cells.Length - s.Patches));
+            var origins = cells.Skip(start).Take(s.Patches).Select(c => grid.PatchOrigin(c, PatchSide)).ToArray();
+            var m = ReadPatches(fast, origins, threads);
+            Row(table, $"fast path {PatchSide}x{PatchSide}, row-major tissue cells (patch mode order)", threads, origins.Length, m, PatchSide * PatchSide);
+        }
+        foreach (var threads in new[] { 1, 2 })
+        {
+            using var fast = Slide.Open(s.SlidePath, new SlideReadOptions { DecodeThreads = threads });
+            var origins = Sample(cells, s.Regions, random)
+                .Select(c => grid.Centre(c))
+                .Select(c => (Clamp((long)c.X - s.RegionSide / 2, slide.Dimensions.Width - s.RegionSide), Clamp((long)c.Y - s.RegionSide / 2, slide.Dimensions.Height - s.RegionSide)))
+                .ToArray();
+            var m = ReadRegions(fast, origins, s.RegionSide, 1);
+            Row(table, $"fast path {s.RegionSide}x{s.RegionSide}, random tissue (decode threads)", threads, origins.Length, m, (double)s.RegionSide * s.RegionSide);
+            if (fast.FastReads.Declined != 0) Console.WriteLine($"(fast path declined {fast.FastReads.Declined} reads)");
+        }
+        // Dense inference's own reads: its regions in plan order (neighbours share their halo's tiles through the cache).
+        var plan = TileBatchPlanner.PlanDense(s.SlidePath, grid, tissue, new InferenceOptions().RegionCells).Take(s.Regions * 2).ToArray();
+        var planPixels = plan.Average(b => { var (w, h) = DenseGeometry.RegionPixels(b.Region!.Value, Stride, PatchSide); return (double)w * h; });
+        foreach (var threads in new[] { 1, 2 })
+        {
+            using var fast = Slide.Open(s.SlidePath, new SlideReadOptions { DecodeThreads = threads });
+            var m = Measured.Run(() => { foreach (var b in plan) BatchReader.Read(fast, b); });
+            Row(table, $"fast path, dense regions in plan order ({plan.Length}, mean {Math.Sqrt(planPixels):0} px square)", threads, plan.Length, m, planPixels);
+        }
+        {
+            var m = Measured.Run(() => { foreach (var b in plan) BatchReader.Read(slide, b); });
+            Row(table, $"OpenSlide, dense regions in plan order ({plan.Length})", 1, plan.Length, m, planPixels);
         }
 
         if (tiff.Compression != TiffTiles.CompressionJpeg)

@@ -4,14 +4,19 @@ using OrleansPathology.Slides;
 
 namespace OrleansPathology.Client;
 
-/// <summary>Process exit codes of <c>opath</c>: scripts tell success, partial failure and failure apart.</summary>
+/// <summary>
+/// Process exit codes of <c>opath</c>, the one table every command maps to: 0 success, 1 partial failure, 2 bad input
+/// (parse errors and unknown commands included) or failure, 130 interrupted. Scripts tell them apart.
+/// </summary>
 internal static class ExitCodes
 {
     public const int Success = 0;
     /// <summary>Some items (slides of a cohort, say) failed; the rest succeeded.</summary>
     public const int PartialFailure = 1;
-    /// <summary>Nothing useful was produced: bad input, or every item failed.</summary>
+    /// <summary>Nothing useful was produced: bad input (a parse error, an unknown command), or every item failed.</summary>
     public const int Failure = 2;
+    /// <summary>Stopped by Ctrl+C: 128 + SIGINT, as shells report it.</summary>
+    public const int Interrupted = 130;
 }
 
 internal static class CliJson

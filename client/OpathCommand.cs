@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using OrleansPathology.Client.Commands;
 
 namespace OrleansPathology.Client;
@@ -27,4 +28,36 @@ internal static class OpathCommand
         root.Subcommands.Add(DemoCommand.Create());
         return root;
     }
+
+    /// <summary>
+    /// Parses and runs a command line: the one place exit codes are mapped. A parse error or an unknown command is one
+    /// line per error on stderr, <c>opath COMMAND: message</c>, and <see cref="ExitCodes.Failure"/> (System.CommandLine's
+    /// own 1 would read as partial failure); Ctrl+C is <see cref="ExitCodes.Interrupted"/>.
+    /// </summary>
+    public static async Task<int> InvokeAsync(string[] args, InvocationConfiguration? configuration = null, CancellationToken cancellationToken = default)
+    {
+        configuration ??= new InvocationConfiguration();
+        var parse = Create().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            var names = new List<string>();
+            for (var result = parse.CommandResult; result.Command is not RootCommand && result.Parent is CommandResult parent; result = parent)
+                names.Insert(0, result.Command.Name);
+            var prefix = names.Count == 0 ? "opath" : "opath " + string.Join(' ', names);
+            foreach (var error in parse.Errors) configuration.Error.WriteLine($"{prefix}: {error.Message} (see {prefix} --help)");
+            return ExitCodes.Failure;
+        }
+        try
+        {
+            return await parse.InvokeAsync(configuration, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return ExitCodes.Interrupted;
+        }
+    }
+
+    /// <summary>As <see cref="InvokeAsync"/>, waiting for it.</summary>
+    public static int Invoke(string[] args, InvocationConfiguration? configuration = null) =>
+        InvokeAsync(args, configuration).GetAwaiter().GetResult();
 }

@@ -1,3 +1,3 @@
 using OrleansPathology.Client;
 
-return await OpathCommand.Create().Parse(args).InvokeAsync();
+return await OpathCommand.InvokeAsync(args);

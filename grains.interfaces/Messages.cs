@@ -16,14 +16,16 @@ public sealed record SlideSpec(
     [property: Id(2)] string? MaskPath = null);
 
 /// <summary>
-/// What batch N of a slide holds, besides the stride and mode: dense region side in cells and patches per patch-mode
-/// batch. Decided once per cohort (from the device kind the cluster scores on) and recorded with it, so silos with
-/// different settings never disagree.
+/// What batch N of a slide holds, besides the stride and mode: dense region side in cells, the level-0 pixels of real
+/// context read around each dense region (96 by default, as InferenceOptions), and patches per patch-mode batch.
+/// Decided once per cohort (from the device kind the cluster scores on) and recorded with it, so silos with different
+/// settings never disagree.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("opath.BatchLayout")]
 public sealed record BatchLayout(
     [property: Id(0)] int RegionCells,
-    [property: Id(1)] int PatchesPerBatch);
+    [property: Id(1)] int PatchesPerBatch,
+    [property: Id(2)] int ContextMargin = 96);
 
 /// <summary>
 /// A cohort as submitted: slides, the model, the map grid and where outputs go. <see cref="Layout"/> is null when
@@ -38,7 +40,8 @@ public sealed record CohortSpec(
     [property: Id(4)] int Stride = 64,
     [property: Id(5)] ScoringMode Mode = ScoringMode.Dense,
     [property: Id(6)] string Precision = "fp32",
-    [property: Id(7)] BatchLayout? Layout = null);
+    [property: Id(7)] BatchLayout? Layout = null,
+    [property: Id(8)] string Tissue = "robust");
 
 /// <summary>Where a slide or cohort stands.</summary>
 [GenerateSerializer]
@@ -94,7 +97,8 @@ public sealed record WorkItem(
     [property: Id(11)] int RegionY,
     [property: Id(12)] int RegionWidth,
     [property: Id(13)] int RegionHeight,
-    [property: Id(14)] string? TraceParent = null);
+    [property: Id(14)] string? TraceParent = null,
+    [property: Id(15)] int ContextMargin = 96);
 
 /// <summary>What a worker hands to the slide's map for a work item: the item's cells come back with their probabilities.</summary>
 [GenerateSerializer, Immutable, Alias("opath.WorkResult")]

@@ -53,7 +53,7 @@ public sealed class PathologyGrainOptions
     public BatchLayout LayoutFor(DeviceKind kind)
     {
         var options = Layouts.GetValueOrDefault(DeviceName.KindName(kind)) ?? Layouts.GetValueOrDefault("cpu") ?? new BatchLayoutOptions();
-        return new BatchLayout(options.RegionCells, options.PatchesPerBatch);
+        return new BatchLayout(options.RegionCells, options.PatchesPerBatch, options.ContextMargin);
     }
 }
 
@@ -67,4 +67,8 @@ public sealed class BatchLayoutOptions
     /// <summary>Patch mode: patches per batch. Default 32.</summary>
     [Range(1, 4096)]
     public int PatchesPerBatch { get; set; } = 32;
+
+    /// <summary>Dense mode: level-0 pixels of real context around each region, a multiple of 32 (InferenceOptions.ContextMargin). Default 96.</summary>
+    [Range(0, 1024)]
+    public int ContextMargin { get; set; } = DenseGeometry.DefaultContextMargin;
 }

@@ -4,9 +4,11 @@
 #   libturbojpeg0                    JPEG tile encoding for synthetic slides, decode benchmarks
 #   libvips-tools                    converting and inspecting pyramidal TIFFs by hand
 #   postgresql-15                    the server the tests start (scripts/postgres.sh) for Orleans clustering and state
+#   python3-numpy python3-torch      tests read .npy maps and masks in numpy and load exported weights in real PyTorch
+#   python3-openslide python3-scipy python3-skimage   tests run the CAMELYON16 evaluation script's steps on mask TIFFs
 set -euo pipefail
 
-packages=(libopenslide0 openslide-tools libturbojpeg0 libvips-tools postgresql-15)
+packages=(libopenslide0 openslide-tools libturbojpeg0 libvips-tools postgresql-15 python3-numpy python3-torch python3-openslide python3-scipy python3-skimage)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

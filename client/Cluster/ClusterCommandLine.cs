@@ -11,17 +11,21 @@ namespace OrleansPathology.Client.Cluster;
 /// <summary>
 /// What the cohort commands share: <c>--cluster</c>/<c>--connection-string</c>, reading their text options, and one
 /// way of reporting failure. Options are read as text and checked here, as <c>opath synth</c> does, so that every bad
-/// argument is one line on stderr and exit code 2 (System.CommandLine's own parse errors exit with 1, which these
-/// commands reserve for partial failure). Every message passes through <see cref="ConnectionStrings.Scrub"/>.
+/// argument is one line on stderr and exit code 2 (System.CommandLine's own parse errors are mapped to 2 by
+/// <see cref="OpathCommand.InvokeAsync"/>). Every message passes through <see cref="ConnectionStrings.Scrub"/>.
 /// </summary>
 internal sealed class ClusterCommandLine
 {
-    /// <summary>The exit code of a command stopped by Ctrl+C: 128 + SIGINT, as shells report it.</summary>
-    public const int Interrupted = 130;
+    /// <summary>The exit code of a command stopped by Ctrl+C (<see cref="ExitCodes.Interrupted"/>).</summary>
+    public const int Interrupted = ExitCodes.Interrupted;
+
+    /// <summary>The environment variable that stands in for <c>--cluster</c>, so follow-up commands need not repeat it.</summary>
+    public const string ClusterVariable = "OPATH_CLUSTER";
 
     public Option<string?> Cluster { get; } = new("--cluster")
     {
-        Description = "localhost[:PORT] (a silo on this machine, gateway port default 30000) or postgres (silos that share a PostgreSQL membership table).",
+        Description = $"localhost[:PORT] (a silo on this machine, gateway port default 30000) or postgres (silos that share a PostgreSQL membership table); default ${ClusterVariable}.",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(ClusterVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
     };
 
     public Option<string?> ConnectionString { get; } = new("--connection-string")
@@ -29,12 +33,11 @@ internal sealed class ClusterCommandLine
         Description = $"Npgsql connection string for --cluster postgres; default ${ClusterTarget.ConnectionStringVariable} (prefer it: a command line is visible to other users).",
     };
 
-    /// <summary>Adds both options to <paramref name="command"/> and lets it see unmatched tokens (reported by <see cref="RunAsync"/>).</summary>
+    /// <summary>Adds both options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
         command.Options.Add(Cluster);
         command.Options.Add(ConnectionString);
-        command.TreatUnmatchedTokensAsErrors = false;
     }
 
     /// <summary>The target the options name; <paramref name="whenAbsent"/> without <c>--cluster</c>.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using System.Text.Json;
 using OrleansPathology.Annotations;
 using OrleansPathology.Imaging;
 using OrleansPathology.Slides;
@@ -21,11 +22,12 @@ internal static partial class AnnotationsCommand
         };
         var annotations = new Argument<string>("annotations") { Description = "The annotation file: ASAP XML (.xml) or NCRF JSON (.json)." };
         var level = new Option<int>("--level") { Description = "The pyramid level of the mask; default 6 (downsample 64), as the CAMELYON16 evaluation uses.", DefaultValueFactory = _ => 6 };
-        var output = new Option<string>("--out") { Description = "The mask file to write (OrleansPathology mask format); a PNG preview goes to FILE.png.", Required = true };
+        var output = new Option<string>("--out") { Description = "The mask file to write: .npy (numpy uint8) or the OrleansPathology mask format with a numpy copy at FILE.npy; a PNG preview goes to FILE.png.", Required = true };
 
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON instead of text." };
         var command = new Command("annotations", "Rasterise tumour annotations into a ground-truth mask (1 = tumour, exclusions cut out).")
         {
-            slide, annotations, level, output,
+            slide, annotations, level, output, json,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
@@ -34,9 +36,27 @@ internal static partial class AnnotationsCommand
             var mask = AnnotationRasterizer.Rasterize(outline, target.Width, target.Height, target.Level, target.Downsample);
 
             var path = parse.GetValue(output)!;
-            mask.Save(path);
+            // Always a numpy copy as well (uint8 rows x columns), for MONAI, NCRF and numpy users.
+            if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) mask.SaveNpy(path);
+            else
+            {
+                mask.Save(path);
+                mask.SaveNpy(path + ".npy");
+            }
             WritePreview(path + ".png", mask);
-            Report(Console.Out, outline, mask, target, path);
+            if (parse.GetValue(json))
+                Console.Out.WriteLine(JsonSerializer.Serialize(new
+                {
+                    mask = path,
+                    tumourOutlines = outline.Tumour.Count,
+                    exclusionOutlines = outline.Exclusion.Count,
+                    width = mask.Width,
+                    height = mask.Height,
+                    level = mask.Level,
+                    downsample = mask.Downsample,
+                    tumourPixels = mask.CountForeground(),
+                }, CliJson.Options));
+            else Report(Console.Out, outline, mask, target, path);
             return ExitCodes.Success;
         }));
         return command;

@@ -8,7 +8,7 @@ internal static class CancelCommand
 {
     public static Command Create()
     {
-        var cohortId = new Argument<string?>("cohort") { Description = "Cohort id.", Arity = ArgumentArity.ZeroOrOne };
+        var cohortId = new Argument<string?>("cohort") { Description = "Cohort id." };
         var json = new Option<bool>("--json") { Description = "Print the cohort status after cancelling as JSON." };
         var cluster = new ClusterCommandLine();
         var command = new Command("cancel", "Cancel a cohort's unfinished slides (finished slides keep their outputs).") { cohortId, json };

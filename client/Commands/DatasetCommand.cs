@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using OrleansPathology.Training;
 
 namespace OrleansPathology.Client.Commands;
@@ -20,11 +21,11 @@ internal static class DatasetCommand
         var output = new Option<string?>("--out") { Description = "The dataset.json to write (image paths relative to it)." };
         var patches = new Option<string?>("--tumour-patches") { Description = "Tumour patches per annotated slide (normal patches balance them). Default 64." };
         var seed = new Option<string?>("--seed") { Description = "Seed: the same slides, annotations and options give the same file. Default 0." };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON instead of text." };
         var command = new Command("dataset", "Build a balanced training dataset.json from slides and their tumour annotations.")
         {
-            slides, annotations, validation, output, patches, seed,
+            slides, annotations, validation, output, patches, seed, json,
         };
-        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -68,6 +69,16 @@ internal static class DatasetCommand
             DatasetWriter.WriteClaraJson(dataset, path);
             var (tumour, normal) = TrainingDataset.Count(dataset.Training);
             var (validTumour, validNormal) = TrainingDataset.Count(dataset.Validation);
+            if (parse.GetValue(json))
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(new
+                {
+                    dataset = path,
+                    training = new { patches = dataset.Training.Count, tumour, normal },
+                    validation = new { patches = dataset.Validation.Count, tumour = validTumour, normal = validNormal },
+                }, CliJson.Options));
+                return ExitCodes.Success;
+            }
             stdout.WriteLine($"{path}: training {dataset.Training.Count} patches ({tumour} tumour, {normal} normal), validation {dataset.Validation.Count} ({validTumour} tumour, {validNormal} normal)");
             return ExitCodes.Success;
         }));

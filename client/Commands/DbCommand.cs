@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Npgsql;
 using OrleansPathology.Client.Cluster;
 using OrleansPathology.Silo.Database;
@@ -16,8 +17,8 @@ internal static class DbCommand
         {
             Description = $"Npgsql connection string; default ${ClusterTarget.ConnectionStringVariable} (prefer it: a command line is visible to other users).",
         };
-        var command = new Command("init", "Apply the schema scripts (Orleans membership and state, pathology tables) not yet applied; idempotent.") { connectionString };
-        command.TreatUnmatchedTokensAsErrors = false;
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON instead of text." };
+        var command = new Command("init", "Apply the schema scripts (Orleans membership and state, pathology tables) not yet applied; idempotent.") { connectionString, json };
         command.SetAction((parse, token) =>
         {
             var secret = parse.GetValue(connectionString) ?? Environment.GetEnvironmentVariable(ClusterTarget.ConnectionStringVariable);
@@ -34,6 +35,11 @@ internal static class DbCommand
                 catch (NpgsqlException ex)
                 {
                     throw new IOException($"database {ConnectionStrings.Redact(cs)}: {ex.Message}", ex);
+                }
+                if (parse.GetValue(json))
+                {
+                    stdout.WriteLine(JsonSerializer.Serialize(new { applied, scripts = SchemaInstaller.Scripts.Count, database = ConnectionStrings.Redact(cs) }, CliJson.Options));
+                    return ExitCodes.Success;
                 }
                 foreach (var script in applied) stdout.WriteLine($"applied {script}");
                 stdout.WriteLine(applied.Count == 0

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using OrleansPathology.Client.Cluster;
 using OrleansPathology.Client.Demo;
 using OrleansPathology.Client.Training;
@@ -26,10 +27,11 @@ internal static class DemoCommand
         var epochs = new Option<string?>("--epochs") { Description = "Training epochs. Default 4." };
         var maxSteps = new Option<string?>("--max-steps") { Description = "Caps the steps of each epoch (a quicker, weaker model)." };
         var batch = new Option<string?>("--batch-size") { Description = "Patches per optimizer step. Default 16." };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON (progress goes to stderr)." };
         var cluster = new ClusterCommandLine();
         var command = new Command("demo", "Run the main job end to end: a synthetic cohort, data-parallel training, scoring on the cluster, CAMELYON16 FROC; one report folder.")
         {
-            output, slides, size, seed, workers, epochs, maxSteps, batch,
+            output, slides, size, seed, workers, epochs, maxSteps, batch, json,
         };
         cluster.AddTo(command);
         command.SetAction((parse, token) => ClusterCommandLine.RunAsync(parse, "demo", cluster.Secret(parse), async () =>
@@ -56,7 +58,7 @@ internal static class DemoCommand
             DemoResult result;
             try
             {
-                result = await DemoRunner.RunAsync(options, stdout, token);
+                result = await DemoRunner.RunAsync(options, parse.GetValue(json) ? stderr : stdout, token);
             }
             catch (Exception ex) when (ex is DatasetException or TrainingRunFailedException or InvalidOperationException)
             {
@@ -64,6 +66,22 @@ internal static class DemoCommand
                 return ExitCodes.Failure;
             }
             var (markdown, _) = DemoReport.Write(result);
+            if (parse.GetValue(json))
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(new
+                {
+                    frocScore = result.Froc.Score,
+                    hitRegions = result.Froc.HitRegions,
+                    countedRegions = result.Froc.CountedRegions,
+                    falsePositives = result.Froc.FalsePositives,
+                    testSlides = result.Froc.Slides.Count,
+                    slideAuc = result.Froc.SlideAuc,
+                    validationAccuracy = result.Training.Status.History.LastOrDefault()?.ValidationAccuracy,
+                    report = markdown,
+                    seconds = result.Elapsed.TotalSeconds,
+                }, CliJson.Options));
+                return ExitCodes.Success;
+            }
             stdout.WriteLine();
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"FROC {result.Froc.Score:0.000} ({result.Froc.HitRegions} of {result.Froc.CountedRegions} regions hit, {result.Froc.FalsePositives} false positive(s) on {result.Froc.Slides.Count} test slides), slide AUC {result.Froc.SlideAuc:0.000}, validation patch accuracy {result.Training.Status.History.LastOrDefault()?.ValidationAccuracy:0.000}"));

@@ -22,8 +22,8 @@ internal static class EvaluateCommand
         };
         var truth = new Option<string?>("--truth")
         {
-            Description = "Ground truth: a cohort of `opath synth` (folder or cohort.json), a folder of level-5 masks ({id}.truth.mask or {id}.mask), "
-                + "or a folder of CAMELYON16 XML / NCRF JSON annotations ({id}.xml). Slides with predictions but no truth are normal.",
+            Description = "Ground truth: a cohort of `opath synth` (folder or cohort.json), a folder of level-5 masks ({id}.truth.mask, {id}.mask, {id}.npy), "
+                + "of official CAMELYON16 mask TIFFs ({id}_Mask.tif), or of CAMELYON16 XML / NCRF JSON annotations ({id}.xml). Slides with predictions but no truth are normal.",
         };
         var slides = new Option<string?>("--slides")
         {
@@ -31,12 +31,21 @@ internal static class EvaluateCommand
         };
         var mpp = new Option<double>("--mpp")
         {
-            Description = "Level-0 microns per pixel of slides whose resolution nothing states.",
+            Description = "Level-0 microns per pixel: the official one (every slide, by default), or that of slides whose resolution nothing states (--resolution slide).",
             DefaultValueFactory = _ => CamelyonProtocol.ReferenceMicronsPerPixel,
         };
+        var resolution = new Option<string>("--resolution")
+        {
+            Description = "official: convert the protocol's micrometres at --mpp (0.243) for every slide, as Evaluation_FROC.py; slide: at each slide's own um/px. The report names which.",
+            DefaultValueFactory = _ => "official",
+        };
+        resolution.AcceptOnlyFromAmong("official", "slide");
         var output = new Option<string?>("--out") { Description = "Folder for the report; default {predictions}/evaluation." };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON instead of text." };
-        var patches = new Option<string?>("--patches") { Description = "A dataset.json (Clara/MONAI layout) whose labelled patches to classify." };
+        var patches = new Option<string?>("--patches")
+        {
+            Description = "Labelled patches to classify: a dataset.json (Clara/MONAI layout), or a patch folder (class subfolders tumor/ normal/, or labels.csv with file,label) of PNGs.",
+        };
         var weights = new Option<string?>("--weights") { Description = "Model weights for --patches." };
         var split = new Option<string>("--split") { Description = "Which list of --patches: validation or training.", DefaultValueFactory = _ => "validation" };
         var device = new Option<string>("--device") { Description = "cpu or cuda:N, for --patches.", DefaultValueFactory = _ => "cpu" };
@@ -45,7 +54,7 @@ internal static class EvaluateCommand
 
         var command = new Command("evaluate", "Score lesion predictions by the CAMELYON16 FROC protocol (and slide AUC), and/or a model's patch accuracy.")
         {
-            predictions, truth, slides, mpp, output, json, patches, weights, split, device, precision, batch,
+            predictions, truth, slides, mpp, resolution, output, json, patches, weights, split, device, precision, batch,
         };
         command.SetAction((parse, token) => CliErrors.RunAsync(async () =>
         {
@@ -70,7 +79,12 @@ internal static class EvaluateCommand
             EvaluationReportPaths? report = null;
             if (predictionsDir is not null)
             {
-                var truthSet = TruthSet.Load(truthPath!, new TruthOptions { SlidesDirectory = parse.GetValue(slides), DefaultMicronsPerPixel = Positive(parse.GetValue(mpp)) });
+                var truthSet = TruthSet.Load(truthPath!, new TruthOptions
+                {
+                    SlidesDirectory = parse.GetValue(slides),
+                    DefaultMicronsPerPixel = Positive(parse.GetValue(mpp)),
+                    Resolution = parse.GetValue(resolution) == "slide" ? TruthResolution.Slide : TruthResolution.Official,
+                });
                 var reportDir = parse.GetValue(output) ?? Path.Combine(predictionsDir, "evaluation");
                 // The report's CSVs would be read as slides' predictions by the next evaluation of that folder.
                 if (string.Equals(Path.GetFullPath(reportDir).TrimEnd('/'), Path.GetFullPath(predictionsDir).TrimEnd('/'), StringComparison.Ordinal))
@@ -90,7 +104,13 @@ internal static class EvaluateCommand
     {
         try
         {
-            var dataset = DatasetReader.ReadClaraJson(path);
+            if (PatchFolderDataset.IsPatchDataset(path))
+            {
+                // A folder that names no splits is evaluated whole.
+                var (folder, hasSplits) = PatchFolderDataset.Read(path);
+                if (!hasSplits) return folder.Training;
+            }
+            var dataset = DatasetReader.Read(path);
             var samples = split.Trim().ToLowerInvariant() switch
             {
                 "validation" => dataset.Validation,
@@ -118,6 +138,7 @@ internal static class EvaluateCommand
             var score = result.Score is { } s ? s.ToString("0.0000", CultureInfo.InvariantCulture) : "undefined (no counted tumour region)";
             output.WriteLine(FormattableString.Invariant($"FROC score {score} over {result.Slides.Count} slide(s), {result.TumourSlides} with tumour: {result.HitRegions} of {result.CountedRegions} region(s) hit, {result.IsolatedTumourCellRegions} ITC region(s) ignored, {result.FalsePositives} false positive(s)"));
             output.WriteLine("  sensitivity at " + string.Join(", ", result.OperatingPoints.Select(p => FormattableString.Invariant($"{p.FalsePositivesPerSlide:0.##} FP: {p.Sensitivity:0.000}"))));
+            output.WriteLine($"  resolution: {result.ResolutionRule}");
             output.WriteLine("slide-level AUC " + (result.SlideAuc is { } auc ? auc.ToString("0.0000", CultureInfo.InvariantCulture) : "undefined (needs tumour and normal slides)"));
             if (result.SlidesWithoutTruth > 0) output.WriteLine($"  {result.SlidesWithoutTruth} slide(s) had no truth and were scored as normal");
             if (result.TruthWithoutPredictions.Count > 0) output.WriteLine($"  not evaluated (truth but no predictions): {string.Join(", ", result.TruthWithoutPredictions)}");

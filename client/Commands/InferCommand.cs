@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Text.Json;
 using OrleansPathology.Imaging;
 using OrleansPathology.Inference;
 using OrleansPathology.Model;
@@ -16,23 +17,34 @@ internal static class InferCommand
     {
         var slideArg = new Argument<string>("slide") { Description = "The slide to score." };
         var weights = new Option<string>("--weights") { Description = "Model weights (from `opath model init|import` or training).", Required = true };
-        var mask = new Option<string?>("--mask") { Description = "Tissue mask from `opath mask`; computed when absent." };
+        var mask = new Option<string?>("--mask") { Description = "Tissue mask: .mask or .npy from `opath mask`, or a NCRF/numpy .npy; computed when absent." };
+        var tissue = TissueOption.Create();
         var stride = new Option<int>("--stride") { Description = "Level-0 pixels per map cell.", DefaultValueFactory = _ => 64 };
-        var mode = new Option<InferenceMode>("--mode") { Description = "dense (shared computation) or patch (MONAI reference).", DefaultValueFactory = _ => InferenceMode.Dense };
+        var mode = new Option<string>("--mode") { Description = "dense (shared computation) or patch (MONAI reference).", DefaultValueFactory = _ => "dense" };
+        mode.AcceptOnlyFromAmong("dense", "patch");
         var device = new Option<string>("--device") { Description = "cpu or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var precision = new Option<string>("--precision") { Description = "fp32, bf16 (CPU) or fp16 (CUDA).", DefaultValueFactory = _ => "fp32" };
+        var regionCells = new Option<int>("--region-cells") { Description = "Dense mode: largest region side in cells (memory per forward pass).", DefaultValueFactory = _ => new InferenceOptions().RegionCells };
+        var contextMargin = new Option<int>("--context-margin") { Description = "Dense mode: level-0 pixels of real context around each region (multiple of 32; 0 = none).", DefaultValueFactory = _ => new InferenceOptions().ContextMargin };
         var output = new Option<string>("--out") { Description = "Folder for the map, heatmap and lesions CSV.", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON instead of text (the progress bar stays on stderr)." };
         var command = new Command("infer", "Score one slide in-process: probability map, heatmap and lesions.")
         {
-            slideArg, weights, mask, stride, mode, device, precision, output,
+            slideArg, weights, mask, tissue, stride, mode, device, precision, output, regionCells, contextMargin, json,
         };
         command.SetAction((parse, token) => CliErrors.RunAsync(async () =>
         {
-            var options = new InferenceOptions { Stride = parse.GetValue(stride), Mode = parse.GetValue(mode) };
+            var options = new InferenceOptions
+            {
+                Stride = parse.GetValue(stride), Mode = parse.GetValue(mode) == "patch" ? InferenceMode.Patch : InferenceMode.Dense,
+                RegionCells = parse.GetValue(regionCells), ContextMargin = parse.GetValue(contextMargin),
+            };
             options.Validate();
             var computeDevice = ComputeDevice.Parse(parse.GetValue(device)!, parse.GetValue(precision)!);
             using var slide = Slide.Open(parse.GetValue(slideArg)!);
-            var tissue = parse.GetValue(mask) is { } maskPath ? SlideMask.Load(maskPath) : TissueDetector.Detect(slide).Mask;
+            var tissueMask = parse.GetValue(mask) is { } maskPath
+                ? SlideMask.LoadFor(maskPath, slide.Dimensions.Width, slide.Dimensions.Height)
+                : TissueDetector.Detect(slide, new TissueMaskOptions { Method = TissueOption.Parse(parse.GetValue(tissue)) }).Mask;
             var load = Stopwatch.StartNew();
             using var computer = new BatchComputer(ModelWeights.Load(parse.GetValue(weights)!).Model, computeDevice);
             var loadSeconds = load.Elapsed.TotalSeconds;
@@ -51,7 +63,7 @@ internal static class InferCommand
                         task.Value = p.CellsDone;
                         task.Description = $"{Path.GetFileName(slide.Path)} {p.CellsDone}/{p.CellsTotal} cells";
                     });
-                    map = await SlideInference.RunAsync(slide, tissue, computer, options, progress, token);
+                    map = await SlideInference.RunAsync(slide, tissueMask, computer, options, progress, token);
                     task.Value = task.MaxValue;
                 });
             var seconds = clock.Elapsed.TotalSeconds;
@@ -60,9 +72,24 @@ internal static class InferCommand
             var lesions = InferenceOutputs.Write(outDir, slide, map);
             var paths = InferenceOutputPaths.For(outDir, slide.Path);
             var cells = map.ComputedCount();
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new
+                {
+                    slide = slide.Path,
+                    cells,
+                    seconds,
+                    mode = options.Mode.ToString().ToLowerInvariant(),
+                    device = computeDevice.ToString(),
+                    lesions = lesions.Count,
+                    maxProbability = MaxOf(map),
+                    outputs = paths,
+                }, CliJson.Options));
+                return ExitCodes.Success;
+            }
             Console.WriteLine($"{slide.Path}: {cells} cells in {seconds:0.0} s ({cells / Math.Max(seconds, 1e-9):0.0} cells/s, {options.Mode}, {computeDevice}; model loaded in {loadSeconds:0.0} s)");
             Console.WriteLine($"  {lesions.Count} lesion(s) above {LesionDetector.DefaultThreshold}; max probability {MaxOf(map):0.###}");
-            Console.WriteLine($"  map      {paths.Map}");
+            Console.WriteLine($"  map      {paths.Map}, {paths.MapNpy}");
             Console.WriteLine($"  lesions  {paths.Lesions}");
             Console.WriteLine($"  heatmap  {paths.Heatmap}");
             return ExitCodes.Success;

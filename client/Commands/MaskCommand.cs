@@ -8,8 +8,8 @@ using OrleansPathology.Tissue;
 namespace OrleansPathology.Client.Commands;
 
 /// <summary>
-/// <c>opath mask SLIDE... --out DIR [--level N] [--min-object-size N] [--json]</c>: a tissue mask
-/// (<c>{stem}.mask</c>) and an outlined thumbnail (<c>{stem}.mask.png</c>) per slide. A slide that cannot
+/// <c>opath mask SLIDE... --out DIR [--tissue robust|otsu] [--level N] [--min-object-size N] [--json]</c>: a tissue mask
+/// (<c>{stem}.mask</c>, and as numpy <c>{stem}.mask.npy</c>) and an outlined thumbnail (<c>{stem}.mask.png</c>) per slide. A slide that cannot
 /// be read fails alone; the exit code says whether all, some or none succeeded.
 /// </summary>
 internal static class MaskCommand
@@ -17,20 +17,26 @@ internal static class MaskCommand
     public static Command Create()
     {
         var slides = new Argument<string[]>("slides") { Description = "Slide files to mask.", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--out") { Description = "Folder for {stem}.mask and {stem}.mask.png (created if missing).", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder for {stem}.mask, {stem}.mask.npy (numpy, uint8 rows x columns) and {stem}.mask.png (created if missing).", Required = true };
         var level = new Option<int?>("--level") { Description = "Pyramid level to mask at; default: the level nearest downsample 64, or a virtual one made by averaging." };
         var minObjectSize = new Option<int>("--min-object-size") { Description = "Drop tissue components (8-connected) smaller than this many mask pixels; default 0 keeps all." };
         var json = new Option<bool>("--json") { Description = "Print a JSON array of per-slide results instead of text." };
+        var tissue = TissueOption.Create();
         level.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 0) r.AddError("--level must be 0 or more"); });
         minObjectSize.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--min-object-size must be 0 or more"); });
 
-        var command = new Command("mask", "Make tissue masks (NCRF/MONAI rule: saturation and RGB Otsu thresholds) and outlined thumbnails.")
+        var command = new Command("mask", "Make tissue masks (robust to pen ink, faint stain and debris; or the NCRF/MONAI Otsu rule) and outlined thumbnails.")
         {
-            slides, output, level, minObjectSize, json,
+            slides, output, tissue, level, minObjectSize, json,
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
-            var options = new TissueMaskOptions { Level = parse.GetValue(level), MinObjectSize = parse.GetValue(minObjectSize) };
+            var options = new TissueMaskOptions
+            {
+                Method = TissueOption.Parse(parse.GetValue(tissue)),
+                Level = parse.GetValue(level),
+                MinObjectSize = parse.GetValue(minObjectSize),
+            };
             var outDir = parse.GetValue(output)!;
             Directory.CreateDirectory(outDir);
             var stdout = parse.InvocationConfiguration.Output;
@@ -60,7 +66,7 @@ internal static class MaskCommand
         // Two slides of one name from different folders would write the same files; the second must not
         // silently replace the first's mask.
         if (stems.TryGetValue(stem, out var earlier))
-            return MaskReport.Failed(path, $"{path}: its outputs {stem}.mask and {stem}.mask.png would overwrite those of {earlier}");
+            return MaskReport.Failed(path, $"{path}: its outputs {stem}.mask, {stem}.mask.npy and {stem}.mask.png would overwrite those of {earlier}");
         try
         {
             using var slide = Slide.Open(path);
@@ -69,6 +75,7 @@ internal static class MaskCommand
             var maskPath = Path.Combine(outDir, stem + ".mask");
             var thumbnailPath = Path.Combine(outDir, stem + ".mask.png");
             result.Mask.Save(maskPath);
+            result.Mask.SaveNpy(Path.ChangeExtension(maskPath, ".mask.npy"));
             PngWriter.WriteRgb(thumbnailPath, result.Outline());
             return MaskReport.Of(path, maskPath, thumbnailPath, result);
         }

@@ -4,17 +4,18 @@ using OrleansPathology.Model;
 
 namespace OrleansPathology.Client.Commands;
 
-/// <summary><c>opath model init|import|info</c>: create, import and describe weights files.</summary>
+/// <summary><c>opath model init|import|export|info</c>: create, import, export and describe weights files.</summary>
 internal static class ModelCommand
 {
-    public static Command Create() => new("model", "Create, import and inspect model weights.") { Init(), Import(), Info() };
+    public static Command Create() => new("model", "Create, import, export and inspect model weights.") { Init(), Import(), Export(), Info() };
 
     private static Command Init()
     {
         var output = new Option<string>("--out") { Description = "Weights file to write (a .json model card is written beside it).", Required = true };
         var init = new Option<string>("--init") { Description = "random, or imagenet (not yet available).", DefaultValueFactory = _ => "random" };
         var seed = new Option<long>("--seed") { Description = "Random seed for the initial weights.", DefaultValueFactory = _ => 0 };
-        var command = new Command("init", "Write a new ResNet18-FCN weights file.") { output, init, seed };
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var command = new Command("init", "Write a new ResNet18-FCN weights file.") { output, init, seed, json };
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var kind = parse.GetValue(init)!;
@@ -25,7 +26,8 @@ internal static class ModelCommand
             using var model = new FcnResNet18();
             var path = parse.GetValue(output)!;
             ModelWeights.Save(model, path, new ModelCard { Provenance = new ModelProvenance("random", Seed: s) });
-            Console.WriteLine($"wrote {path} ({model.ParameterCount():N0} parameters)");
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { path, parameters = model.ParameterCount(), seed = s }, CliJson.Options));
+            else Console.WriteLine($"wrote {path} ({model.ParameterCount():N0} parameters)");
             return ExitCodes.Success;
         }));
         return command;
@@ -35,14 +37,41 @@ internal static class ModelCommand
     {
         var checkpoint = new Argument<string>("checkpoint") { Description = "A PyTorch state_dict (.pt/.pth from torch.save, or .safetensors)." };
         var output = new Option<string>("--out") { Description = "Weights file to write.", Required = true };
-        var command = new Command("import", "Import a MONAI/Clara or TorchVision ResNet18 state_dict.") { checkpoint, output };
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var command = new Command("import", "Import a MONAI/Clara or TorchVision ResNet18 state_dict.") { checkpoint, output, json };
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var source = parse.GetValue(checkpoint)!;
             using var model = StateDictImport.Import(source);
             var path = parse.GetValue(output)!;
             ModelWeights.Save(model, path, new ModelCard { Provenance = new ModelProvenance("imported", Source: Path.GetFullPath(source)) });
-            Console.WriteLine($"imported {source} -> {path}");
+            if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { source, path }, CliJson.Options));
+            else Console.WriteLine($"imported {source} -> {path}");
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var weights = new Argument<string>("weights") { Description = "Weights file (from `opath model init|import` or a training checkpoint)." };
+        var format = new Option<string>("--format") { Description = "pytorch (torch.save zip) or safetensors.", DefaultValueFactory = _ => "pytorch" };
+        format.AcceptOnlyFromAmong("pytorch", "safetensors");
+        var output = new Option<string>("--out") { Description = "File to write (.pt or .safetensors).", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var command = new Command("export", "Export weights as a PyTorch state_dict with MONAI TorchVisionFCModel key names.") { weights, format, output, json };
+        command.SetAction(parse => CliErrors.Run(() =>
+        {
+            var source = parse.GetValue(weights)!;
+            var (model, _) = ModelWeights.Load(source);
+            using (model)
+            {
+                var path = parse.GetValue(output)!;
+                var kind = ModelExport.ParseFormat(parse.GetValue(format)!);
+                ModelExport.Export(model, path, kind);
+                if (parse.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(new { weights = source, format = kind.ToString().ToLowerInvariant(), path }, CliJson.Options));
+                else Console.WriteLine($"exported {source} -> {path} ({kind.ToString().ToLowerInvariant()}, MONAI TorchVisionFCModel resnet18 keys)");
+            }
             return ExitCodes.Success;
         }));
         return command;

@@ -11,7 +11,7 @@ internal static class ResultsCommand
 {
     public static Command Create()
     {
-        var cohortId = new Argument<string?>("cohort") { Description = "Cohort id.", Arity = ArgumentArity.ZeroOrOne };
+        var cohortId = new Argument<string?>("cohort") { Description = "Cohort id." };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
         var cluster = new ClusterCommandLine();
         var command = new Command("results", "List a cohort's outputs per slide: folder, map, heatmap, lesions CSV, lesion count, error.") { cohortId, json };

@@ -5,7 +5,7 @@ using OrleansPathology.Grains;
 namespace OrleansPathology.Client.Commands;
 
 /// <summary>
-/// <c>opath submit COHORT.json [--weights W] [--stride 64] [--mode dense|patch] [--precision fp32|bf16|fp16] [--out DIR]
+/// <c>opath submit COHORT.json [--weights W] [--stride 64] [--mode dense|patch] [--precision fp32|bf16|fp16] [--tissue robust|otsu] [--out DIR]
 /// [--id ID] [--cluster localhost[:PORT]|postgres] [--connection-string CS] [--wait] [--json]</c>: scores a cohort on a
 /// cluster. Without <c>--cluster</c> the cluster is a silo in this process, so the command waits for the end.
 /// </summary>
@@ -19,12 +19,12 @@ internal static class SubmitCommand
         var file = new Argument<string?>("cohort")
         {
             Description = "Cohort file: the cohort.json of `opath synth`, or {\"id\", \"weights\"?, \"slides\": [{\"id\", \"path\", \"mask\"?}]}; paths relative to the file.",
-            Arity = ArgumentArity.ZeroOrOne,
         };
         var weights = new Option<string?>("--weights") { Description = "Model weights; default the cohort file's \"weights\". Must be readable by every silo." };
         var stride = new Option<string?>("--stride") { Description = "Level-0 pixels per map cell. Default 64." };
         var mode = new Option<string?>("--mode") { Description = "dense (shared computation) or patch (MONAI reference). Default dense." };
         var precision = new Option<string?>("--precision") { Description = "fp32, bf16 or fp16 (CUDA only). Default fp32." };
+        var tissue = TissueOption.Create();
         var output = new Option<string?>("--out") { Description = $"Output root: each slide's map, heatmap and lesions CSV go to OUT/COHORT/SLIDE/. Default ./{DefaultOutputRoot}. Must be writable by every silo." };
         var id = new Option<string?>("--id") { Description = "Cohort id; default the cohort file's \"id\"." };
         var wait = new Option<bool>("--wait") { Description = "Follow progress until the cohort finishes; exit 0 all completed, 1 some failed, 2 none completed. Always on for the embedded cluster." };
@@ -32,7 +32,7 @@ internal static class SubmitCommand
         var cluster = new ClusterCommandLine();
         var command = new Command("submit", "Score a cohort of slides on a cluster (by default one started in this process), with live progress.")
         {
-            file, weights, stride, mode, precision, output, id, wait, json,
+            file, weights, stride, mode, precision, tissue, output, id, wait, json,
         };
         cluster.AddTo(command);
         command.SetAction((parse, token) => ClusterCommandLine.RunAsync(parse, "submit", cluster.Secret(parse), async () =>
@@ -41,7 +41,10 @@ internal static class SubmitCommand
             var path = parse.GetValue(file);
             if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("a cohort file is required: opath submit COHORT.json");
             var spec = BuildSpec(CohortFile.Read(path), parse.GetValue(id), parse.GetValue(weights), parse.GetValue(stride),
-                parse.GetValue(mode), parse.GetValue(precision), parse.GetValue(output));
+                parse.GetValue(mode), parse.GetValue(precision), parse.GetValue(output)) with
+                {
+                    Tissue = Tissue.TissueMethods.Name(TissueOption.Parse(parse.GetValue(tissue))),
+                };
             // The embedded cluster is this process: a missing weights file would only fail every batch, later.
             if (target.Kind == ClusterKind.Embedded && !File.Exists(spec.WeightsPath))
                 throw new FileNotFoundException($"weights file {spec.WeightsPath} not found", spec.WeightsPath);

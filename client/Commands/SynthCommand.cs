@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using OrleansPathology.Synthesis;
 
 namespace OrleansPathology.Client.Commands;
@@ -25,11 +26,11 @@ internal static class SynthCommand
         var quality = new Option<string>("--jpeg-quality") { Description = "JPEG quality of the tiles, 1..100. Default 85." };
         var threads = new Option<string>("--threads") { Description = "Worker threads; the output does not depend on it. Default: the processor count." };
 
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON instead of text." };
         var command = new Command("synth", "Write synthetic H&E lymph-node slides (pyramidal JPEG TIFF) with tumour annotations, truth masks, cohort.json and dataset.json.")
         {
-            output, slides, size, seed, tumourFraction, testFraction, patches, quality, threads,
+            output, slides, size, seed, tumourFraction, testFraction, patches, quality, threads, json,
         };
-        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(parse => CliErrors.Run(() =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -65,6 +66,18 @@ internal static class SynthCommand
             {
                 var manifest = Synthesize(options, stderr);
                 var tumourSlides = manifest.Slides.Count(s => s.HasTumour);
+                if (parse.GetValue(json))
+                {
+                    stdout.WriteLine(JsonSerializer.Serialize(new
+                    {
+                        output = options.OutputDirectory,
+                        slides = manifest.Slides.Count,
+                        tumourSlides,
+                        testSlides = manifest.Slides.Count(s => s.Split == CohortSplits.Test),
+                        cohort = Path.Combine(options.OutputDirectory, CohortManifest.FileName),
+                    }, CliJson.Options));
+                    return ExitCodes.Success;
+                }
                 stdout.WriteLine($"wrote {manifest.Slides.Count} slides ({tumourSlides} with tumour, {manifest.Slides.Count(s => s.Split == CohortSplits.Test)} test) to {options.OutputDirectory}");
                 return ExitCodes.Success;
             }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using OrleansPathology.Client.Cluster;
 using OrleansPathology.Client.Training;
 using OrleansPathology.Grains;
@@ -17,10 +18,10 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var dataset = new Argument<string?>("dataset") { Description = "Clara-style dataset.json (training and validation patch lists), readable by every silo.", Arity = ArgumentArity.ZeroOrOne };
+        var dataset = new Argument<string?>("dataset") { Description = "Clara-style dataset.json (training and validation patch lists), or a patch folder of PNGs (class subfolders tumor/ normal/ under optional train/ valid/, or labels.csv with file,label[,split]); readable by every silo." };
         var epochs = new Option<string?>("--epochs") { Description = "Epochs. Default 4." };
         var workers = new Option<string?>("--workers") { Description = "Slices per global batch (trainers sharing each step). Default 1." };
-        var output = new Option<string?>("--out") { Description = "Final weights file (required); the plot goes to OUT.png and checkpoints to OUT.run/ unless --plot/--run-dir say otherwise." };
+        var output = new Option<string?>("--out") { Required = true, Description = "Final weights file; the plot goes to OUT.png and checkpoints to OUT.run/ unless --plot/--run-dir say otherwise." };
         var precision = new Option<string?>("--precision") { Description = "fp32 or bf16 compute on the trainers (master weights stay fp32). Default fp32." };
         var batch = new Option<string?>("--batch-size") { Description = "Global batch: patches per optimizer step. Default 32." };
         var seed = new Option<string?>("--seed") { Description = "Seed of the initial weights, the epoch order and the augmentations. Default 15." };
@@ -31,10 +32,11 @@ internal static class TrainCommand
         var id = new Option<string?>("--id") { Description = "Run id (re-attach to a run on an external cluster by giving the same id and options). Default from --out and the time." };
         var runDir = new Option<string?>("--run-dir") { Description = "Checkpoints and weight versions; shared storage on a real cluster. Default OUT.run/." };
         var plot = new Option<string?>("--plot") { Description = "Loss/accuracy PNG. Default OUT.png." };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON (progress goes to stderr)." };
         var cluster = new ClusterCommandLine();
         var command = new Command("train", "Train the tumour-patch model with synchronous data parallelism on a cluster (by default one started in this process).")
         {
-            dataset, epochs, workers, output, precision, batch, seed, maxSteps, rate, batchNorm, noAugment, id, runDir, plot,
+            dataset, epochs, workers, output, precision, batch, seed, maxSteps, rate, batchNorm, noAugment, id, runDir, plot, json,
         };
         cluster.AddTo(command);
         command.SetAction((parse, token) => ClusterCommandLine.RunAsync(parse, "train", cluster.Secret(parse), async () =>
@@ -64,7 +66,8 @@ internal static class TrainCommand
             };
 
             var (stdout, stderr) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
-            var progress = new TrainingProgressWriter(stdout);
+            var asJson = parse.GetValue(json);
+            var progress = new TrainingProgressWriter(asJson ? stderr : stdout);
             TrainingOutcome outcome;
             try
             {
@@ -74,6 +77,17 @@ internal static class TrainCommand
             {
                 stderr.WriteLine($"opath train: {ex.Message}");
                 return ExitCodes.Failure;
+            }
+            if (asJson)
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(new
+                {
+                    runId = outcome.Status.RunId,
+                    weights = outcome.WeightsPath,
+                    plot = outcome.PlotPath,
+                    epochs = outcome.Status.History,
+                }, CliJson.Options));
+                return ExitCodes.Success;
             }
             progress.WriteSummary(outcome);
             return ExitCodes.Success;

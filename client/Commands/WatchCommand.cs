@@ -8,7 +8,7 @@ internal static class WatchCommand
 {
     public static Command Create()
     {
-        var cohortId = new Argument<string?>("cohort") { Description = "Cohort id.", Arity = ArgumentArity.ZeroOrOne };
+        var cohortId = new Argument<string?>("cohort") { Description = "Cohort id." };
         var json = new Option<bool>("--json") { Description = "At the end, print the cohort status as JSON on stdout (progress goes to stderr)." };
         var cluster = new ClusterCommandLine();
         var command = new Command("watch", "Follow a cohort's progress (a bar per slide, cells/s, ETA) until it finishes; exit 0 all completed, 1 some failed, 2 none completed.")

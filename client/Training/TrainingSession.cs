@@ -68,6 +68,8 @@ internal static class TrainingSession
     public static async Task<TrainingOutcome> RunAsync(string datasetPath, string outputWeights, TrainingSessionOptions options,
         IProgress<TrainingStatus>? progress, CancellationToken cancellationToken)
     {
+        // A patch folder travels to the silos as the dataset.json it amounts to, written in the run directory they share.
+        if (PatchFolderDataset.IsPatchDataset(datasetPath)) datasetPath = WritePatchFolderList(datasetPath, outputWeights, options);
         var spec = BuildSpec(datasetPath, outputWeights, options);
         TrainingRunOptions.Validate(spec);
         // The embedded cluster is this process: a bad dataset is reported before a silo starts.
@@ -109,6 +111,15 @@ internal static class TrainingSession
         TrainingPlot.Save(plot, status.StepLosses, Math.Max(1, status.StepsPerEpoch),
             status.History.Select(e => (e.Epoch, e.TrainAccuracy, e.ValidationAccuracy)).ToList(), spec.RunId);
         return new TrainingOutcome(status, spec.OutputWeights, plot);
+    }
+
+    private static string WritePatchFolderList(string folder, string outputWeights, TrainingSessionOptions options)
+    {
+        var (dataset, _) = PatchFolderDataset.Read(folder);
+        var runDirectory = Path.GetFullPath(options.RunDirectory ?? Path.GetFullPath(outputWeights) + ".run");
+        var json = Path.Combine(runDirectory, "dataset.json");
+        DatasetWriter.WriteClaraJson(dataset, json);
+        return json;
     }
 
     /// <summary>The spec for a run: paths made absolute, defaults filled in.</summary>

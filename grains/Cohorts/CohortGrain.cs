@@ -136,6 +136,7 @@ public sealed class CohortGrain(
                 throw new ArgumentException($"id '{id[..40]}...' has {id.Length} characters; ids have at most {MaxIdLength}");
         }
         Inference.InferenceOptions.ValidateStride(spec.Stride);
+        Tissue.TissueMethods.Parse(spec.Tissue);
         if (spec.Layout is { } layout && (layout.RegionCells < 1 || layout.PatchesPerBatch < 1))
             throw new ArgumentException($"batch layout needs positive region cells and patches per batch (got {layout.RegionCells} and {layout.PatchesPerBatch})");
     }

@@ -280,7 +280,8 @@ public sealed partial class SlideGrain(
             Mode = WorkItems.ToDomain(cohort.Mode),
             RegionCells = layout.RegionCells,
             PatchesPerBatch = layout.PatchesPerBatch,
-        }, OutputDirectory(cohort, slide), slide.SlideId);
+            ContextMargin = layout.ContextMargin,
+        }, OutputDirectory(cohort, slide), slide.SlideId, Tissue.TissueMethods.Parse(cohort.Tissue));
 
         SlidePlan plan;
         try

@@ -14,7 +14,7 @@ public static class WorkItems
             batch.Mode == InferenceMode.Patch ? ScoringMode.Patch : ScoringMode.Dense,
             batch.Stride, batch.PatchSize,
             batch.Cells.Select(c => c.X).ToArray(), batch.Cells.Select(c => c.Y).ToArray(),
-            region.X, region.Y, region.Width, region.Height, traceParent);
+            region.X, region.Y, region.Width, region.Height, traceParent, batch.ContextMargin);
     }
 
     public static TileBatch ToTileBatch(WorkItem item)
@@ -24,7 +24,7 @@ public static class WorkItems
         return item.Mode == ScoringMode.Patch
             ? new TileBatch(item.SlidePath, item.BatchIndex, InferenceMode.Patch, item.Stride, item.PatchSize, cells)
             : new TileBatch(item.SlidePath, item.BatchIndex, InferenceMode.Dense, item.Stride, item.PatchSize, cells,
-                new CellRect(item.RegionX, item.RegionY, item.RegionWidth, item.RegionHeight));
+                new CellRect(item.RegionX, item.RegionY, item.RegionWidth, item.RegionHeight)) { ContextMargin = item.ContextMargin };
     }
 
     public static InferenceMode ToDomain(ScoringMode mode) => mode == ScoringMode.Patch ? InferenceMode.Patch : InferenceMode.Dense;

@@ -7,14 +7,15 @@ using OrleansPathology.Imaging;
 namespace OrleansPathology.Evaluation;
 
 /// <summary>The files <see cref="EvaluationReport.Write"/> produces.</summary>
-public sealed record EvaluationReportPaths(string Markdown, string FrocPng, string Regions, string Detections, string Json)
+public sealed record EvaluationReportPaths(string Markdown, string FrocPng, string Regions, string Detections, string Json, string FrocCsv)
 {
     public static EvaluationReportPaths For(string directory) => new(
         Path.Combine(directory, "evaluation.md"),
         Path.Combine(directory, "froc.png"),
         Path.Combine(directory, "regions.csv"),
         Path.Combine(directory, "detections.csv"),
-        Path.Combine(directory, "evaluation.json"));
+        Path.Combine(directory, "evaluation.json"),
+        Path.Combine(directory, "froc.csv"));
 }
 
 /// <summary>One slide's line in the summary.</summary>
@@ -39,7 +40,8 @@ public sealed record EvaluationSummary(
     IReadOnlyList<FrocPoint> Curve,
     IReadOnlyList<SlideSummary> PerSlide,
     PatchAccuracyResult? PatchAccuracy,
-    string TruthSource)
+    string TruthSource,
+    string Resolution)
 {
     public static EvaluationSummary Of(FrocResult result, PatchAccuracyResult? patches = null) => new(
         result.Score,
@@ -59,7 +61,8 @@ public sealed record EvaluationSummary(
         result.Slides.Select(s => new SlideSummary(s.SlideId, s.HasTumour, s.TruthSource is not null, s.CountedRegions,
             s.Regions.Count(r => r.IsolatedTumourCells), s.HitRegions, s.FalsePositives, s.Detections.Count, s.MaxProbability)).ToList(),
         patches,
-        result.TruthSource);
+        result.TruthSource,
+        result.ResolutionRule);
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -81,37 +84,13 @@ public static class EvaluationReport
         ArgumentNullException.ThrowIfNull(result);
         Directory.CreateDirectory(directory);
         var paths = EvaluationReportPaths.For(directory);
-        FrocChart(result).Save(paths.FrocPng);
+        PngWriter.WriteRgb(paths.FrocPng, FrocFigure.Render(result));
+        FrocFigure.WriteCsv(paths.FrocCsv, result);
         WriteRegions(paths.Regions, result);
         WriteDetections(paths.Detections, result);
         File.WriteAllText(paths.Json, JsonSerializer.Serialize(EvaluationSummary.Of(result, patches), EvaluationSummary.Json));
         File.WriteAllText(paths.Markdown, Markdown(result, patches, paths));
         return paths;
-    }
-
-    /// <summary>The FROC curve (false positives per slide on a log axis) with the operating points the score averages.</summary>
-    public static LineChart FrocChart(FrocResult result)
-    {
-        var points = result.Curve.Points.OrderBy(p => p.FalsePositivesPerSlide).ThenBy(p => p.Sensitivity).ToList();
-        var largest = Math.Max(8, points.Max(p => p.FalsePositivesPerSlide));
-        var maxRate = Math.Pow(2, Math.Ceiling(Math.Log2(largest)));
-        var ticks = new List<double>();
-        for (var t = 0.125; t <= maxRate * 1.0001; t *= 2) ticks.Add(t);
-        var chart = new LineChart(720, 480)
-        {
-            Title = result.Score is { } score ? $"FROC  score {score:0.000}" : "FROC  (no tumour regions)",
-            XLabel = "Average false positives per slide",
-            YLabel = "Sensitivity",
-            LogX = true,
-            XRange = (0.125, maxRate),
-            YRange = (0, 1),
-            XTicks = ticks,
-            YTicks = [0, 0.2, 0.4, 0.6, 0.8, 1.0],
-        };
-        chart.Add(new ChartSeries("FROC curve", points.Select(p => p.FalsePositivesPerSlide).ToList(), points.Select(p => p.Sensitivity).ToList(), ChartSeries.Palette[0]));
-        chart.Add(new ChartSeries("at 1/4 .. 8 FP", result.OperatingPoints.Select(p => p.FalsePositivesPerSlide).ToList(),
-            result.OperatingPoints.Select(p => p.Sensitivity).ToList(), ChartSeries.Palette[1], Markers: true, Line: false));
-        return chart;
     }
 
     private static void WriteRegions(string path, FrocResult result)
@@ -162,6 +141,7 @@ public static class EvaluationReport
         Line($"- Slides: {result.Slides.Count} ({result.TumourSlides} with tumour, {result.NormalSlides} without; {result.SlidesWithoutTruth} had no truth and were scored as normal)");
         Line($"- Tumour regions: {result.CountedRegions} counted, {result.HitRegions} hit; {result.IsolatedTumourCellRegions} isolated-tumour-cell regions ignored");
         Line($"- Detections: {result.Detections}, of which {result.FalsePositives} false positives");
+        Line($"- Resolution: {result.ResolutionRule}");
         Line($"- Truth: {result.TruthSource}");
         md.AppendLine();
         md.AppendLine("| false positives per slide | sensitivity |");
@@ -191,12 +171,13 @@ public static class EvaluationReport
         Line($"- `{Path.GetFileName(paths.Regions)}`: every tumour region (label, ITC or not, size, centre) and its hit or miss");
         Line($"- `{Path.GetFileName(paths.Detections)}`: every detection and its verdict (hit, repeat_hit, itc, false_positive, off_slide_false_positive)");
         Line($"- `{Path.GetFileName(paths.Json)}`: these numbers and the whole FROC curve");
+        Line($"- `{Path.GetFileName(paths.FrocCsv)}`: the FROC curve's points (false positives per slide, sensitivity, threshold), the data of `{Path.GetFileName(paths.FrocPng)}`");
         md.AppendLine();
         md.AppendLine("## Rules (CAMELYON16 `Evaluation_FROC.py`)");
         md.AppendLine();
         md.AppendLine("- Evaluation mask at level 5 (32 level-0 pixels per mask pixel): tumour grown to pixels whose Euclidean distance is below 75 um / 2, holes filled, 8-connected regions.");
         md.AppendLine("- Regions with a major axis below 275 um are isolated tumour cells: detections there count neither as hits nor as false positives.");
-        md.AppendLine("- Micrometres are converted with each slide's own resolution (0.243 um/px when nothing states it).");
+        Line($"- Micrometres are converted at {result.ResolutionRule}.");
         md.AppendLine("- A detection `prob,X,Y` hits the region at mask[int(Y/32), int(X/32)]; each region keeps its highest-probability hit; a detection off the mask is a false positive.");
         md.AppendLine("- Predictions are matched to truth by slide id, the CSV's file name without `.csv`; a slide without truth is normal and all its detections are false positives.");
         md.AppendLine("- Thresholds are the distinct probabilities of false positives and of each region's hit (0 for missed and ITC regions), without the lowest, as the script's `all_probs[1:]`; detections tied on a threshold count together.");

@@ -38,7 +38,7 @@ public static class FrocEvaluator
         var curve = FrocCurve.Compute(outcomes);
         var auc = SlideAuc.Compute(outcomes.Select(o => ((double)o.MaxProbability, o.HasTumour)).ToList());
         var missing = truth.Slides.Select(t => t.SlideId).Where(id => !seen.Contains(id)).Order(StringComparer.Ordinal).ToList();
-        return new FrocResult(curve.Score, curve.OperatingPoints(), curve, auc, outcomes, missing, truth.Source);
+        return new FrocResult(curve.Score, curve.OperatingPoints(), curve, auc, outcomes, missing, truth.Source) { ResolutionRule = truth.ResolutionRule };
     }
 
     /// <summary>

@@ -17,6 +17,9 @@ public sealed record FrocResult(
     IReadOnlyList<string> TruthWithoutPredictions,
     string TruthSource)
 {
+    /// <summary>How the protocol's micrometres were converted: the official 0.243 um/px, or each slide's own (<see cref="TruthSet.ResolutionRule"/>).</summary>
+    public string ResolutionRule { get; init; } = "each truth's own resolution";
+
     public int TumourSlides => Slides.Count(s => s.HasTumour);
     public int NormalSlides => Slides.Count - TumourSlides;
 

@@ -19,11 +19,14 @@ public sealed class BigTiffWriter : IDisposable
     private const ushort NewSubfileType = 254, ImageWidth = 256, ImageLength = 257, BitsPerSample = 258,
         Compression = 259, PhotometricInterpretation = 262, ImageDescription = 270, SamplesPerPixel = 277,
         XResolution = 282, YResolution = 283, PlanarConfiguration = 284, ResolutionUnit = 296, Software = 305,
-        TileWidth = 322, TileLength = 323, TileOffsets = 324, TileByteCounts = 325, YCbCrSubSampling = 530,
+        TileWidth = 322, TileLength = 323, TileOffsets = 324, TileByteCounts = 325, ExtraSamples = 338, YCbCrSubSampling = 530,
         ReferenceBlackWhite = 532;
 
     private const ushort CompressionNone = 1;
     private const ushort CompressionJpeg = 7;         // "new-style" JPEG, TIFF Technical Note 2
+    private const ushort CompressionDeflate = 8;      // zlib streams (Adobe Deflate), as libtiff writes them
+    private const ushort PhotometricRgb = 2;
+    private const ushort ExtraSampleUnassociatedAlpha = 2;
     private const ushort PhotometricBlackIsZero = 1;
     private const ushort PhotometricYCbCr = 6;
     private const ushort ResolutionUnitCentimetre = 3;
@@ -84,17 +87,18 @@ public sealed class BigTiffWriter : IDisposable
     private void WriteDirectory(TiffDirectory d, bool isLast)
     {
         var jpeg = d.Encoding == TileEncoding.JpegYCbCr;
+        var rgba = d.Encoding == TileEncoding.RgbaDeflate;
         var entries = new List<(ushort Tag, ushort Type, long Count, byte[] Value)>
         {
             (NewSubfileType, Long, 1, U32(d.IsReducedResolution ? SubfileReducedImage : 0)),
             (ImageWidth, Long, 1, U32(checked((uint)d.Width))),
             (ImageLength, Long, 1, U32(checked((uint)d.Height))),
-            jpeg ? (BitsPerSample, Short, 3, U16(8, 8, 8)) : (BitsPerSample, Short, 1, U16(8)),
-            (Compression, Short, 1, U16(jpeg ? CompressionJpeg : CompressionNone)),
-            (PhotometricInterpretation, Short, 1, U16(jpeg ? PhotometricYCbCr : PhotometricBlackIsZero)),
+            jpeg ? (BitsPerSample, Short, 3, U16(8, 8, 8)) : rgba ? (BitsPerSample, Short, 4, U16(8, 8, 8, 8)) : (BitsPerSample, Short, 1, U16(8)),
+            (Compression, Short, 1, U16(jpeg ? CompressionJpeg : rgba ? CompressionDeflate : CompressionNone)),
+            (PhotometricInterpretation, Short, 1, U16(jpeg ? PhotometricYCbCr : rgba ? PhotometricRgb : PhotometricBlackIsZero)),
         };
         if (d.Description is not null) entries.Add((ImageDescription, Ascii, Encoding.ASCII.GetByteCount(d.Description) + 1, AsciiZ(d.Description)));
-        entries.Add((SamplesPerPixel, Short, 1, U16(jpeg ? (ushort)3 : (ushort)1)));
+        entries.Add((SamplesPerPixel, Short, 1, U16(jpeg ? (ushort)3 : rgba ? (ushort)4 : (ushort)1)));
         entries.Add((XResolution, Rational, 1, RationalOf(d.PixelsPerCentimetre)));
         entries.Add((YResolution, Rational, 1, RationalOf(d.PixelsPerCentimetre)));
         entries.Add((PlanarConfiguration, Short, 1, U16(1)));
@@ -104,6 +108,7 @@ public sealed class BigTiffWriter : IDisposable
         entries.Add((TileLength, Long, 1, U32((uint)d.TileSize)));
         entries.Add((TileOffsets, Long8, d.TileOffsets.Length, U64(d.TileOffsets)));
         entries.Add((TileByteCounts, Long8, d.TileByteCounts.Length, U64(d.TileByteCounts)));
+        if (rgba) entries.Add((ExtraSamples, Short, 1, U16(ExtraSampleUnassociatedAlpha)));
         if (jpeg)
         {
             // 2,2 matches TJSAMP_420's luma sampling factors; libtiff warns and may misdecode when they disagree.

@@ -72,6 +72,47 @@ public sealed class SlideMask
         file.Write(Data);
     }
 
+    /// <summary>
+    /// Writes the mask as numpy's <c>.npy</c>: uint8, rows x columns (numpy's <c>mask[y, x]</c>), values as held. The
+    /// level is not in the file: numpy's header allows no extra keys; <see cref="LoadFor"/> finds it from the slide's size.
+    /// </summary>
+    public void SaveNpy(string path) => NpyFile.WriteUInt8(path, Height, Width, Data);
+
+    /// <summary>
+    /// Loads a mask for a slide of the given level-0 size: <c>.npy</c> (bool or integer, any non-zero value is foreground,
+    /// its level found from its size against the slide's) or this project's own format. An <c>.npy</c> holding the
+    /// transposed (columns x rows) array, as NCRF's <c>tissue_mask.py</c> saves it (indexed <c>mask[x, y]</c>), is
+    /// recognised by its shape and turned round.
+    /// </summary>
+    public static SlideMask LoadFor(string path, long slideWidth, long slideHeight)
+    {
+        if (!path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) return Load(path);
+        var array = NpyFile.Read(path);
+        bool Fits(int width, int height) =>
+            width > 0 && height > 0 && Math.Abs((double)slideWidth / width / ((double)slideHeight / height) - 1) < 0.05;
+        var transposed = !Fits(array.Columns, array.Rows) && Fits(array.Rows, array.Columns);
+        if (!transposed && !Fits(array.Columns, array.Rows))
+            throw new InvalidDataException($"{path}: a {array.Rows}x{array.Columns} array is no downsampled view of a {slideWidth}x{slideHeight} slide");
+        var (width, height) = transposed ? (array.Rows, array.Columns) : (array.Columns, array.Rows);
+        var data = new byte[checked(width * height)];
+        for (var y = 0; y < height; y++)
+        {
+            for (var x = 0; x < width; x++)
+            {
+                var value = transposed ? array.Values[x * array.Columns + y] : array.Values[y * width + x];
+                data[y * width + x] = value == 0 ? (byte)0 : (byte)Math.Clamp(value, 1, 255);
+            }
+        }
+        // A pyramid level's side is the slide's divided by 2^level, rounded either way: such a mask is at that level.
+        var level = Enumerable.Range(0, 20).FirstOrDefault(l => IsSideAt(slideWidth, width, l) && IsSideAt(slideHeight, height, l), -1);
+        var downsample = level >= 0 ? Math.Pow(2, level) : (double)slideWidth / width;
+        if (level < 0) level = (int)Math.Round(Math.Log2(downsample));
+        return new SlideMask(width, height, Math.Max(0, level), Math.Max(1, downsample), data);
+    }
+
+    private static bool IsSideAt(long slideSide, int maskSide, int level) =>
+        maskSide == slideSide >> level || maskSide == (slideSide + (1L << level) - 1) >> level;
+
     /// <summary>Loads a mask written by <see cref="Save"/>; a wrong or truncated file is an <see cref="InvalidDataException"/> naming it.</summary>
     public static SlideMask Load(string path)
     {

@@ -8,6 +8,9 @@ public enum TileEncoding
 
     /// <summary>8-bit greyscale, uncompressed (probability maps: exact values, and small at 1/stride of the slide).</summary>
     Gray8,
+
+    /// <summary>8-bit RGB with unassociated alpha, zlib-deflated (colour overlays: transparent where nothing was computed).</summary>
+    RgbaDeflate,
 }
 
 /// <summary>

@@ -22,10 +22,23 @@ public sealed class BatchComputer : IDisposable
 
     public BatchResult Compute(BatchPixels pixels)
     {
+        try
+        {
+            return ComputeOnce(pixels);
+        }
+        finally
+        {
+            // Dense regions leave hundreds of MB free in glibc's heap after each pass: give them back.
+            if (pixels.Batch.Mode == InferenceMode.Dense) NativeHeap.Trim();
+        }
+    }
+
+    private BatchResult ComputeOnce(BatchPixels pixels)
+    {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var input = PatchTensor.FromRgb(pixels.Rgb, pixels.Count, pixels.Height, pixels.Width, Device.TorchDevice, Device.ScalarType);
-        var probabilities = _model.forward(input).sigmoid().to(ScalarType.Float32).cpu();
+        var input = PatchTensor.FromRgb(pixels.Rgb, pixels.Count, pixels.Height, pixels.Width, Device.TorchDevice, Device.ScalarType, channelsLast: true);
+        var probabilities = _model.ForwardStageByStage(input).sigmoid().to(ScalarType.Float32).cpu();
         var batch = pixels.Batch;
         return batch.Mode == InferenceMode.Patch
             ? new BatchResult(batch.Index, batch.Cells, probabilities.reshape(-1).data<float>().ToArray())
@@ -42,7 +55,7 @@ public sealed class BatchComputer : IDisposable
         var result = new float[batch.Cells.Count];
         for (var i = 0; i < result.Length; i++)
         {
-            var (ox, oy) = DenseGeometry.OutputPosition(batch.Cells[i], rect, batch.Stride);
+            var (ox, oy) = DenseGeometry.OutputPosition(batch.Cells[i], rect, batch.Stride, batch.ContextMargin);
             result[i] = Bilinear(values, width, height, ox, oy);
         }
         return result;

@@ -21,6 +21,13 @@ public sealed partial record InferenceOptions
     /// </summary>
     public int RegionCells { get; init; } = 24;
 
+    /// <summary>
+    /// Dense mode: level-0 pixels of real context read on each side of a region (a multiple of 32), so a cell's
+    /// value hardly depends on where regions are cut. Default <see cref="DenseGeometry.DefaultContextMargin"/>;
+    /// 0 computes the windows alone. Cluster workers use the default.
+    /// </summary>
+    public int ContextMargin { get; init; } = DenseGeometry.DefaultContextMargin;
+
     /// <summary>Concurrent slide readers feeding the compute stage.</summary>
     public int Readers { get; init; } = 2;
 
@@ -36,6 +43,7 @@ public sealed partial record InferenceOptions
         if (PatchSize < 32 || PatchSize % 32 != 0) throw new ArgumentException($"patch size must be a multiple of 32 (got {PatchSize})");
         if (PatchesPerBatch < 1 || RegionCells < 1 || Readers < 1 || Prefetch < 1)
             throw new ArgumentException("patches per batch, region cells, readers and prefetch must be positive");
+        if (ContextMargin < 0 || ContextMargin % 32 != 0) throw new ArgumentException($"context margin must be a non-negative multiple of 32 (got {ContextMargin})");
     }
 }
 

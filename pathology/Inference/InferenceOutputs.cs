@@ -5,7 +5,7 @@ using OrleansPathology.Tissue;
 namespace OrleansPathology.Inference;
 
 /// <summary>Where one slide's results are written, named after the slide file.</summary>
-public sealed record InferenceOutputPaths(string Map, string Heatmap, string Lesions, string MapPng, string MapTiff)
+public sealed record InferenceOutputPaths(string Map, string Heatmap, string Lesions, string MapPng, string Overlay, string GeoJson, string LesionsXml, string MapNpy)
 {
     public static InferenceOutputPaths For(string directory, string slidePath)
     {
@@ -15,11 +15,17 @@ public sealed record InferenceOutputPaths(string Map, string Heatmap, string Les
             Path.Combine(directory, stem + ".heatmap.png"),
             Path.Combine(directory, stem + ".csv"),
             Path.Combine(directory, stem + ".probmap.png"),
-            Path.Combine(directory, stem + ".probmap.tif"));
+            Path.Combine(directory, stem + ".overlay.tif"),
+            Path.Combine(directory, stem + ".geojson"),
+            Path.Combine(directory, stem + ".lesions.xml"),
+            Path.Combine(directory, stem + ".probmap.npy"));
     }
 }
 
-/// <summary>Writes a finished map's outputs: the float map, the lesions CSV, a heatmap over the thumbnail, the map as PNG and as a tiled TIFF.</summary>
+/// <summary>
+/// Writes a finished map's outputs: the float map (own format with NaN where not computed, and numpy .npy), the lesions CSV, the lesions and cells as QuPath GeoJSON, the lesions
+/// as ASAP XML, a heatmap over the thumbnail, the map as PNG, and a pyramidal colour overlay TIFF aligned with the slide.
+/// </summary>
 public static class InferenceOutputs
 {
     public static IReadOnlyList<Lesion> Write(string directory, Slide slide, ProbabilityMap map, LesionDetector? detector = null)
@@ -27,12 +33,17 @@ public static class InferenceOutputs
         Directory.CreateDirectory(directory);
         var paths = InferenceOutputPaths.For(directory, slide.Path);
         map.Save(paths.Map);
+        map.SaveNpy(paths.MapNpy);
         var lesions = (detector ?? new LesionDetector()).Detect(map);
         LesionDetector.WriteCsv(paths.Lesions, lesions);
-        var thumbnail = MaskImageReader.Read(slide, MaskResolution.Choose(slide.Levels, map.Stride));
-        PngWriter.WriteRgb(paths.Heatmap, HeatmapRenderer.Render(thumbnail, map));
+        QuPathGeoJson.Write(paths.GeoJson, map, lesions);
+        AsapLesionXml.Write(paths.LesionsXml, lesions);
+        // A thumbnail one to two thousand pixels wide (a power-of-two downsample, up to 64): sharp at the figure's size.
+        var downsample = Math.Clamp(Math.Pow(2, Math.Floor(Math.Log2(Math.Max(1, slide.Dimensions.Width / 1000.0)))), 1, 64);
+        var thumbnail = MaskImageReader.Read(slide, MaskResolution.Choose(slide.Levels, downsample));
+        PngWriter.WriteRgb(paths.Heatmap, HeatmapFigure.Render(thumbnail, map, lesions, title: $"{Path.GetFileName(slide.Path)}: tumour probability"));
         PngWriter.WriteGray(paths.MapPng, map.Width, map.Height, HeatmapRenderer.ToBytes(map));
-        MapTiff.Write(paths.MapTiff, map, slide.MicronsPerPixel?.Mean);
+        MapOverlay.Write(paths.Overlay, map, slide.MicronsPerPixel?.Mean);
         return lesions;
     }
 }

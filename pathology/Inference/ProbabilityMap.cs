@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using OrleansPathology.Imaging;
 
 namespace OrleansPathology.Inference;
 
@@ -77,6 +78,28 @@ public sealed class ProbabilityMap
         }
         File.Move(temporary, path, overwrite: true);
     }
+
+    /// <summary>
+    /// Writes the map as numpy's <c>.npy</c>, float32 rows x columns (<c>map[y, x]</c>), with 0 where nothing was
+    /// computed: MONAI's ProbMapProducer starts from zeros and its NMS and NCRF's expect no NaN (a NaN maximum stops
+    /// MONAI's ProbNMS at once). The stride is not in the file; the bundle's maps are level 6, stride 64.
+    /// </summary>
+    public void SaveNpy(string path)
+    {
+        var values = Values.Select(v => float.IsNaN(v) ? 0f : v).ToArray();
+        NpyFile.WriteFloat32(path, Height, Width, values);
+    }
+
+    /// <summary>Reads a rows x columns <c>.npy</c> map (any numeric dtype) whose cells span <paramref name="stride"/> level-0 pixels.</summary>
+    public static ProbabilityMap LoadNpy(string path, int stride = 64)
+    {
+        var array = NpyFile.Read(path);
+        return new ProbabilityMap(array.Columns, array.Rows, stride, array.Values.Select(v => (float)v).ToArray());
+    }
+
+    /// <summary>Loads a map by its extension: <c>.npy</c> (at <paramref name="npyStride"/>) or this project's <c>.probmap</c>.</summary>
+    public static ProbabilityMap LoadAny(string path, int npyStride = 64) =>
+        path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? LoadNpy(path, npyStride) : Load(path);
 
     public static ProbabilityMap Load(string path)
     {

@@ -10,7 +10,8 @@ public sealed record SlideJob(
     string? MaskPath,
     InferenceOptions Options,
     string OutputDirectory,
-    string SlideId);
+    string SlideId,
+    TissueMethod Tissue = TissueMethod.Robust);
 
 /// <summary>A slide opened, checked and cut into batches: everything a coordinator needs, no pixels.</summary>
 public sealed record SlidePlan(string SlidePath, long Width, long Height, CellGrid Grid, IReadOnlyList<TileBatch> Batches)
@@ -36,18 +37,29 @@ public static class SlidePlanning
         return new SlidePlan(path, slide.Dimensions.Width, slide.Dimensions.Height, grid, batches);
     }
 
-    public static string ComputedMaskPath(SlideJob job) => Path.Combine(job.OutputDirectory, job.SlideId + ".tissue.mask");
+    /// <summary>
+    /// Where a computed mask is kept: named for the slide file's identity (size and time written), the stride and the
+    /// rule, so a slide id that now names another file, or a cohort re-run with another rule, never reuses a stale mask.
+    /// </summary>
+    public static string ComputedMaskPath(SlideJob job, string resolvedSlidePath)
+    {
+        var file = new FileInfo(resolvedSlidePath);
+        var identity = $"{file.Length}:{file.LastWriteTimeUtc.Ticks}:{job.Options.Stride}:{TissueMethods.Name(job.Tissue)}";
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)))[..12];
+        return Path.Combine(job.OutputDirectory, $"{job.SlideId}.tissue-{TissueMethods.Name(job.Tissue)}-{hash}.mask");
+    }
 
     private static SlideMask LoadOrComputeMask(SlideJob job, Slide slide)
     {
-        if (job.MaskPath is { } given) return SlideMask.Load(given);
-        var cached = ComputedMaskPath(job);
+        if (job.MaskPath is { } given) return SlideMask.LoadFor(given, slide.Dimensions.Width, slide.Dimensions.Height);
+        var cached = ComputedMaskPath(job, slide.Path);
         if (File.Exists(cached)) return SlideMask.Load(cached);
-        var mask = TissueDetector.Detect(slide).Mask;
+        var mask = TissueDetector.Detect(slide, new TissueMaskOptions { Method = job.Tissue }).Mask;
         Directory.CreateDirectory(job.OutputDirectory);
         var temporary = cached + ".partial";
         mask.Save(temporary);
         File.Move(temporary, cached, overwrite: true);
+        mask.SaveNpy(Path.ChangeExtension(cached, ".npy"));
         return mask;
     }
 }

@@ -29,7 +29,26 @@ public sealed record TileBatch(
     int Stride,
     int PatchSize,
     IReadOnlyList<Cell> Cells,
-    CellRect? Region = null);
+    CellRect? Region = null)
+{
+    /// <summary>
+    /// Dense batches: level-0 pixels of real context read around the region's windows and dropped from the
+    /// output (<see cref="DenseGeometry"/>). A multiple of 32; 0 reads the windows alone.
+    /// </summary>
+    public int ContextMargin
+    {
+        get => _contextMargin;
+        init
+        {
+            if (value < 0 || value % FcnResNet18Stride != 0) throw new ArgumentException($"context margin must be a non-negative multiple of {FcnResNet18Stride} (got {value})");
+            _contextMargin = value;
+        }
+    }
+
+    private readonly int _contextMargin = DenseGeometry.DefaultContextMargin;
+
+    private const int FcnResNet18Stride = 32;
+}
 
 /// <summary>A rectangle of map cells.</summary>
 public readonly record struct CellRect(int X, int Y, int Width, int Height);

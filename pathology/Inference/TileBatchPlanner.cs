@@ -25,33 +25,38 @@ public static class TileBatchPlanner
     }
 
     /// <summary>
-    /// Dense mode: the grid cut into squares of <paramref name="regionCells"/> cells; a square with no tissue
-    /// is skipped, and of the others only tissue cells are kept, so both modes fill the same cells.
+    /// Dense mode: the grid cut into blocks of <paramref name="regionCells"/> cells (the most one forward pass
+    /// holds); the tissue cells of each block covered by rectangles chosen to compute as few pixels as possible,
+    /// halo and <paramref name="contextMargin"/> included (<see cref="TissueCover"/>). A block with no tissue
+    /// gives no batch; only tissue cells are kept, so both modes fill the same cells.
     /// </summary>
-    public static IReadOnlyList<TileBatch> PlanDense(string slidePath, CellGrid grid, SlideMask tissue, int regionCells, int patchSize = 224)
+    public static IReadOnlyList<TileBatch> PlanDense(string slidePath, CellGrid grid, SlideMask tissue, int regionCells, int patchSize = 224,
+        int contextMargin = DenseGeometry.DefaultContextMargin)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(regionCells, 1);
-        var isTissue = new HashSet<Cell>(grid.ForegroundCells(tissue));
+        var isTissue = new bool[grid.Width, grid.Height];
+        foreach (var cell in grid.ForegroundCells(tissue)) isTissue[cell.X, cell.Y] = true;
         var batches = new List<TileBatch>();
         for (var y0 = 0; y0 < grid.Height; y0 += regionCells)
         {
             for (var x0 = 0; x0 < grid.Width; x0 += regionCells)
             {
-                var rect = new CellRect(x0, y0, Math.Min(regionCells, grid.Width - x0), Math.Min(regionCells, grid.Height - y0));
-                var cells = new List<Cell>();
-                for (var y = rect.Y; y < rect.Y + rect.Height; y++)
+                var block = new CellRect(x0, y0, Math.Min(regionCells, grid.Width - x0), Math.Min(regionCells, grid.Height - y0));
+                foreach (var rect in TissueCover.Cover(isTissue, block, grid.Stride, patchSize, contextMargin))
                 {
-                    for (var x = rect.X; x < rect.X + rect.Width; x++)
+                    var cells = new List<Cell>();
+                    for (var y = rect.Y; y < rect.Y + rect.Height; y++)
                     {
-                        if (isTissue.Contains(new Cell(x, y))) cells.Add(new Cell(x, y));
+                        for (var x = rect.X; x < rect.X + rect.Width; x++)
+                        {
+                            if (isTissue[x, y]) cells.Add(new Cell(x, y));
+                        }
                     }
+                    batches.Add(new TileBatch(slidePath, batches.Count, InferenceMode.Dense, grid.Stride, patchSize, cells, rect)
+                    {
+                        ContextMargin = contextMargin,
+                    });
                 }
-                if (cells.Count == 0) continue;
-                // Shrink the region to the tissue's bounding box: no compute spent on glass.
-                var minX = cells.Min(c => c.X); var maxX = cells.Max(c => c.X);
-                var minY = cells.Min(c => c.Y); var maxY = cells.Max(c => c.Y);
-                batches.Add(new TileBatch(slidePath, batches.Count, InferenceMode.Dense, grid.Stride, patchSize, cells,
-                    new CellRect(minX, minY, maxX - minX + 1, maxY - minY + 1)));
             }
         }
         return batches;

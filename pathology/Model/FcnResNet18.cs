@@ -59,6 +59,50 @@ public sealed class FcnResNet18 : Module<Tensor, Tensor>
         return logits.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The same logits as <see cref="forward"/>, computed one stage at a time (stem layers, then each residual block)
+    /// with each stage's input freed as soon as its output exists. <see cref="forward"/> keeps every intermediate
+    /// tensor until the pass ends: about 2 GB for a 1888 px dense region, against a few hundred MB here. Inference
+    /// only: training needs the intermediates for backward.
+    /// </summary>
+    public Tensor ForwardStageByStage(Tensor input)
+    {
+        var x = input;
+        foreach (var stage in Stages())
+        {
+            Tensor y;
+            using (var scope = NewDisposeScope())
+            {
+                y = stage.forward(x).MoveToOuterDisposeScope();
+            }
+            if (!ReferenceEquals(x, input) && !ReferenceEquals(x, y)) x.Dispose();
+            x = y;
+        }
+        Tensor logits;
+        using (var scope = NewDisposeScope())
+        {
+            logits = fc.forward(pool.forward(x)).MoveToOuterDisposeScope();
+        }
+        if (!ReferenceEquals(x, input)) x.Dispose();
+        return logits;
+    }
+
+    // conv1, bn1, relu, maxpool, then layer1..layer4 opened into their residual blocks.
+    private IEnumerable<Module<Tensor, Tensor>> Stages()
+    {
+        foreach (var child in features.children())
+        {
+            if (child is Sequential layer)
+            {
+                foreach (var block in layer.children()) yield return (Module<Tensor, Tensor>)block;
+            }
+            else
+            {
+                yield return (Module<Tensor, Tensor>)child;
+            }
+        }
+    }
+
     /// <summary>How many logits a region of <paramref name="pixels"/> yields along one axis (0 if smaller than a patch).</summary>
     public static int OutputSize(int pixels) => Math.Max(0, pixels / OutputStride - (PoolSize - 1));
 

@@ -6,11 +6,14 @@ namespace OrleansPathology.Slides;
 
 /// <summary>
 /// A whole-slide image opened through OpenSlide. One instance may be read from many threads at once
-/// (OpenSlide handles are thread-safe); disposing waits for reads in flight.
+/// (OpenSlide handles are thread-safe); disposing waits for reads in flight. JPEG-compressed tiled TIFF and
+/// Aperio SVS levels are read by decoding their tiles with libjpeg-turbo (<see cref="JpegTileReader"/>),
+/// pixel for pixel what OpenSlide returns; everything else, and whatever that path declines, by OpenSlide.
 /// </summary>
 public sealed class Slide : IDisposable
 {
     private readonly OpenSlideHandle _handle;
+    private JpegTileReader? _tiles;
 
     private Slide(string path, OpenSlideHandle handle)
     {
@@ -50,8 +53,12 @@ public sealed class Slide : IDisposable
     /// Opens a slide. Every failure (missing file, directory, empty or corrupt file, a format OpenSlide
     /// does not read) is a <see cref="SlideException"/> naming the file and the reason.
     /// </summary>
-    public static Slide Open(string path)
+    public static Slide Open(string path) => Open(path, SlideReadOptions.Default);
+
+    /// <summary>As <see cref="Open(string)"/>, choosing how pixels are read.</summary>
+    public static Slide Open(string path, SlideReadOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (Directory.Exists(path))
             throw new SlideException(path, "is a directory, not a slide file");
@@ -85,14 +92,43 @@ public sealed class Slide : IDisposable
             throw new SlideException(path, error);
         }
 
+        Slide slide;
         try
         {
-            return new Slide(path, handle);
+            slide = new Slide(path, handle);
         }
         catch
         {
             handle.Dispose();
             throw;
+        }
+        slide.AttachTileReader(options);
+        return slide;
+    }
+
+    /// <summary>What reads this slide's pixels: "libjpeg-turbo (levels ...)" or "openslide", with the reason.</summary>
+    public string PixelReader { get; private set; } = "openslide";
+
+    /// <summary>Reads the fast path served and declined (declined reads went to OpenSlide); (0, 0) without it.</summary>
+    public (long Served, long Declined) FastReads => _tiles?.Counts ?? (0, 0);
+
+    private void AttachTileReader(SlideReadOptions options)
+    {
+        if (!options.JpegTiles)
+        {
+            PixelReader = "openslide (fast path off)";
+            return;
+        }
+        try
+        {
+            _tiles = JpegTileReader.TryOpen(Path, Vendor, Levels, options, out var reason);
+            PixelReader = _tiles is null
+                ? $"openslide ({reason})"
+                : $"libjpeg-turbo levels {string.Join(",", _tiles.ServedLevels)} ({reason}), openslide otherwise";
+        }
+        catch (DllNotFoundException)
+        {
+            PixelReader = "openslide (libturbojpeg.so.0 missing: install Debian's libturbojpeg0)";
         }
     }
 
@@ -126,6 +162,7 @@ public sealed class Slide : IDisposable
         if (rgb.Length < count * 3)
             throw new ArgumentException($"buffer of {rgb.Length} bytes is too small for {width}x{height} RGB", nameof(rgb));
         if (count == 0) return;
+        if (_tiles is not null && _tiles.TryRead(x, y, level, width, height, rgb)) return;
 
         var argb = (uint*)NativeMemory.Alloc((nuint)count, sizeof(uint));
         try
@@ -157,7 +194,11 @@ public sealed class Slide : IDisposable
         return image;
     }
 
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _tiles?.Dispose();
+        _handle.Dispose();
+    }
 
     private void ValidateLevel(int level)
     {

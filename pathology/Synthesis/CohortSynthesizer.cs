@@ -102,6 +102,8 @@ public static class CohortSynthesizer
         var thumbnailPath = $"thumbnails/{id}.png";
         truth.Save(Path.Combine(root, truthPath));
         tissue.Save(Path.Combine(root, tissuePath));
+        truth.SaveNpy(Path.Combine(root, truthPath + ".npy"));
+        tissue.SaveNpy(Path.Combine(root, tissuePath + ".npy"));
         WritePreview(Path.Combine(root, $"masks/{id}.truth.png"), truth);
         WritePreview(Path.Combine(root, $"masks/{id}.tissue.png"), tissue);
         PngWriter.WriteRgb(Path.Combine(root, thumbnailPath), thumbnail.Image);

@@ -68,7 +68,7 @@ internal sealed class PyramidWriter
         if (options.TileSize % 16 != 0) throw new ArgumentException($"tile size {options.TileSize} is not a multiple of 16 (TIFF 6.0 section 15)", nameof(options));
         // One worker made here, not inside Parallel.For: a missing libturbojpeg then surfaces as its own
         // exception rather than wrapped in an AggregateException, and before the file is created.
-        var workers = new ConcurrentBag<Worker> { new(options.TileSize, options.JpegQuality) };
+        var workers = new ConcurrentBag<Worker> { new(options.TileSize, options.JpegQuality, options.JpegSubsampling) };
         // Written beside the target and renamed when complete: an interrupted run leaves no truncated slide
         // that a later step would take for a real one.
         var partial = path + ".partial";
@@ -163,12 +163,12 @@ internal sealed class PyramidWriter
         }
     }
 
-    private Worker RentWorker() => _workers.TryTake(out var worker) ? worker : new Worker(_options.TileSize, _options.JpegQuality);
+    private Worker RentWorker() => _workers.TryTake(out var worker) ? worker : new Worker(_options.TileSize, _options.JpegQuality, _options.JpegSubsampling);
 
     /// <summary>A thread's scratch: its renderer, JPEG encoder and tile buffer, reused across rows.</summary>
-    private sealed class Worker(int size, int quality) : IDisposable
+    private sealed class Worker(int size, int quality, int subsampling) : IDisposable
     {
-        public TurboJpegEncoder Encoder { get; } = new(size, size, quality);
+        public TurboJpegEncoder Encoder { get; } = new(size, size, quality, subsampling);
         public byte[] Tile { get; } = new byte[size * size * 3];
         public ITileRenderer? Renderer { get; set; }
 

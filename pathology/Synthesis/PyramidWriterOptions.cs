@@ -18,6 +18,9 @@ internal sealed record PyramidWriterOptions
     /// <summary>ImageDescription of level 0; must not begin with a vendor's signature ("Aperio", XML), or OpenSlide would take it for that vendor.</summary>
     public string? Description { get; init; }
 
+    /// <summary>TJSAMP_* chroma subsampling of the JPEG tiles: 4:2:0 (2) as scanners write; 0 (4:4:4) and 1 (4:2:2) for readers' tests.</summary>
+    public int JpegSubsampling { get; init; } = TurboJpegNative.Subsampling420;
+
     /// <summary>Worker threads; tiles come out identical whatever the number.</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 }

@@ -15,8 +15,9 @@ internal sealed unsafe class TurboJpegEncoder : IDisposable
     private byte* _buffer;
     private readonly nuint _capacity;
 
-    public TurboJpegEncoder(int maxWidth, int maxHeight, int quality)
+    public TurboJpegEncoder(int maxWidth, int maxHeight, int quality, int subsampling = TurboJpegNative.Subsampling420)
     {
+        Subsampling = subsampling;
         ArgumentOutOfRangeException.ThrowIfLessThan(quality, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(quality, 100);
         _maxWidth = maxWidth;
@@ -36,7 +37,7 @@ internal sealed unsafe class TurboJpegEncoder : IDisposable
         }
         if (_handle == IntPtr.Zero) throw new InvalidOperationException("tjInitCompress failed");
         // A worst-case buffer, allocated once: TJFLAG_NOREALLOC then never mallocs per tile.
-        _capacity = TurboJpegNative.BufferSize(maxWidth, maxHeight, TurboJpegNative.Subsampling420);
+        _capacity = TurboJpegNative.BufferSize(maxWidth, maxHeight, subsampling);
         _buffer = TurboJpegNative.Alloc(checked((int)_capacity));
         if (_buffer == null)
         {
@@ -46,6 +47,9 @@ internal sealed unsafe class TurboJpegEncoder : IDisposable
     }
 
     public int Quality { get; }
+
+    /// <summary>TJSAMP_* chroma subsampling; 4:2:0 unless asked otherwise.</summary>
+    public int Subsampling { get; }
 
     /// <summary>Loads the library and makes a compressor once: throws <see cref="JpegEncoderUnavailableException"/> before any output is written.</summary>
     public static void EnsureAvailable()
@@ -70,7 +74,7 @@ internal sealed unsafe class TurboJpegEncoder : IDisposable
         fixed (byte* source = rgb)
         {
             rc = TurboJpegNative.Compress2(_handle, source, width, pitch, height, TurboJpegNative.PixelFormatRgb,
-                &output, &size, TurboJpegNative.Subsampling420, Quality, TurboJpegNative.FlagNoRealloc);
+                &output, &size, Subsampling, Quality, TurboJpegNative.FlagNoRealloc);
         }
         if (rc != 0)
             throw new InvalidOperationException($"tjCompress2 failed on a {width}x{height} tile: {Marshal.PtrToStringUTF8(TurboJpegNative.GetErrorString(_handle))}");

@@ -4,9 +4,9 @@ using OrleansPathology.Slides;
 namespace OrleansPathology.Tissue;
 
 /// <summary>
-/// Foreground (tissue) masks of whole slides, made the NCRF/MONAI way: read the slide at a coarse
-/// resolution, threshold it with <see cref="TissueRule"/> using that image's own Otsu thresholds, and
-/// optionally drop small specks.
+/// Foreground (tissue) masks of whole slides: read the slide at a coarse resolution, then apply
+/// <see cref="ArtefactAwareRule"/> (the default) or, for parity with NCRF and MONAI, <see cref="TissueRule"/>
+/// with that image's own Otsu thresholds; optionally drop small specks.
 /// </summary>
 public static class TissueDetector
 {
@@ -19,11 +19,33 @@ public static class TissueDetector
         if (image.Width == 0 || image.Height == 0)
             throw new SlideException(slide.Path, $"level {resolution.Level} is {image.Width}x{image.Height}: no pixels to make a mask from");
 
-        var thresholds = TissueRule.OtsuThresholds(image, options.RgbMinimum);
-        var data = TissueRule.Apply(image, thresholds);
+        var (data, thresholds, artefactAware) = Classify(image, options);
         var removed = SmallObjects.Remove(data, image.Width, image.Height, options.MinObjectSize);
         var mask = new SlideMask(image.Width, image.Height, resolution.Level, resolution.Downsample, data);
-        return new TissueMaskResult(mask, image, thresholds, resolution, removed);
+        return new TissueMaskResult(mask, image, thresholds, resolution, removed, options.Method, artefactAware);
+    }
+
+    /// <summary>
+    /// The mask of an image already at the mask's resolution (one byte per pixel, <see cref="TissueRule.Tissue"/> or 0),
+    /// with <see cref="TissueMaskOptions.Method"/> and <see cref="TissueMaskOptions.MinObjectSize"/>: what benchmarks and tests of drawn images use.
+    /// </summary>
+    public static byte[] Detect(RgbImage image, TissueMaskOptions? options = null)
+    {
+        options ??= new TissueMaskOptions();
+        var data = Classify(image, options).Data;
+        SmallObjects.Remove(data, image.Width, image.Height, options.MinObjectSize);
+        return data;
+    }
+
+    private static (byte[] Data, TissueThresholds Thresholds, ArtefactAwareThresholds? ArtefactAware) Classify(RgbImage image, TissueMaskOptions options)
+    {
+        if (options.Method == TissueMethod.Otsu)
+        {
+            var thresholds = TissueRule.OtsuThresholds(image, options.RgbMinimum);
+            return (TissueRule.Apply(image, thresholds), thresholds, null);
+        }
+        var artefactAware = ArtefactAwareRule.Thresholds(image, options.RgbMinimum);
+        return (ArtefactAwareRule.Apply(image, artefactAware), artefactAware.Stained, artefactAware);
     }
 
     private static MaskResolution ResolutionFor(Slide slide, TissueMaskOptions options)

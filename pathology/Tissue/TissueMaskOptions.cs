@@ -1,8 +1,17 @@
 namespace OrleansPathology.Tissue;
 
-/// <summary>How <see cref="TissueDetector"/> makes a mask. The defaults reproduce NCRF's <c>tissue_mask.py</c>.</summary>
+/// <summary>
+/// How <see cref="TissueDetector"/> makes a mask. With <see cref="Method"/> <see cref="TissueMethod.Otsu"/> the
+/// defaults reproduce NCRF's <c>tissue_mask.py</c>; the default method is <see cref="TissueMethod.Robust"/>.
+/// </summary>
 public sealed record TissueMaskOptions
 {
+    /// <summary>
+    /// The rule. Default <see cref="TissueMethod.Robust"/> (artefact-aware), which everything that computes a mask
+    /// without saying otherwise (the cluster's slide planning, <c>opath infer</c>, <c>opath mask</c>) gets.
+    /// </summary>
+    public TissueMethod Method { get; init; } = TissueMethod.Robust;
+
     /// <summary>A pyramid level to use as it is; null (the default) picks by <see cref="TargetDownsample"/>.</summary>
     public int? Level { get; init; }
 
@@ -15,6 +24,6 @@ public sealed record TissueMaskOptions
     /// </summary>
     public int MinObjectSize { get; init; }
 
-    /// <summary>The darkness floor of the rule. Default 50, NCRF's <c>--RGB_min</c>.</summary>
+    /// <summary>The darkness floor of the Otsu rule. Default 50, NCRF's <c>--RGB_min</c>. The robust rule uses <see cref="PenInk.BlackMaximum"/> instead.</summary>
     public byte RgbMinimum { get; init; } = TissueThresholds.NcrfRgbMinimum;
 }

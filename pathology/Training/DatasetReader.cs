@@ -13,6 +13,10 @@ public static class DatasetReader
     /// <summary>CAMELYON16 slides are named without their extension in NCRF's coordinate files.</summary>
     public const string CamelyonSlideExtension = ".tif";
 
+    /// <summary>A dataset.json, or a patch folder or labels CSV (<see cref="PatchFolderDataset"/>).</summary>
+    public static TrainingDataset Read(string path) =>
+        PatchFolderDataset.IsPatchDataset(path) ? PatchFolderDataset.Read(path).Dataset : ReadClaraJson(path);
+
     /// <summary>
     /// Reads a Clara-style <c>{"training": [...], "validation": [...]}</c>. Each entry has <c>image</c> (a path
     /// relative to the JSON file, or absolute), <c>location</c> and <c>label</c>. <c>location</c> is one level-0

@@ -30,7 +30,20 @@ public static class DatasetValidator
             var users = group.Count();
             var others = users > 1 ? $" ({users - 1} other entr{(users == 2 ? "y uses" : "ies use")} it too)" : "";
             if (!File.Exists(group.Key))
-                throw new DatasetException(source, $"slide file {group.Key} not found{others}", first);
+                throw new DatasetException(source, $"{(PatchImage.IsPatchImage(group.Key) ? "patch image" : "slide file")} {group.Key} not found{others}", first);
+            if (PatchImage.IsPatchImage(group.Key))
+            {
+                try
+                {
+                    var image = Imaging.PngReader.Read(group.Key);
+                    sizes[group.Key] = (image.Width, image.Height);
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new DatasetException(source, $"patch image cannot be read: {ex.Message}{others}", first, ex);
+                }
+                continue;
+            }
             try
             {
                 using var slide = Slide.Open(group.Key);
@@ -43,7 +56,8 @@ public static class DatasetValidator
         }
 
         var half = patchSize / 2;
-        var outside = samples.Where(s => !Inside(s, sizes[s.Image], patchSize)).ToList();
+        // A patch image smaller than the window is padded with white (PatchImage), so only slides must hold the window.
+        var outside = samples.Where(s => !PatchImage.IsPatchImage(s.Image) && !Inside(s, sizes[s.Image], patchSize)).ToList();
         if (outside.Count == 0) return;
         var bad = outside[0];
         var (width, height) = sizes[bad.Image];

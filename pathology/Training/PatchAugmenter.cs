@@ -8,16 +8,20 @@ namespace OrleansPathology.Training;
 /// RandRotate90 with p 0.5 and k in 1..3, RandZoom with p 0.5 in [0.9, 1.1].
 /// </summary>
 /// <remarks>
-/// The bundle's RandFlipd has no spatial_axis, so when it fires it flips both axes at once. Here the horizontal and
-/// vertical flips are drawn independently (each with <see cref="FlipProbability"/>), which reaches all four mirror
-/// states; together with the quarter turns that covers the eight symmetries of the square either way.
+/// The bundle's RandFlipd has no spatial_axis, so when it fires it flips both axes at once: a half turn, no mirror. With
+/// its quarter turns that reaches the four rotations of the square and never a mirror image; that is the default here
+/// (<see cref="FlipMode.BothAxes"/>). <see cref="FlipMode.Independent"/> draws the left-right and top-bottom flips
+/// separately, which with the quarter turns reaches all eight symmetries of the square.
 /// </remarks>
 public sealed record AugmentationOptions
 {
+    /// <summary>How the flip works. Default <see cref="FlipMode.BothAxes"/>, the bundle's RandFlip.</summary>
+    public FlipMode Flip { get; init; } = FlipMode.BothAxes;
+
     /// <summary>Colour jitter strengths; null for none.</summary>
     public ColorJitterOptions? ColorJitter { get; init; } = new();
 
-    /// <summary>Odds of a left-right flip, and separately of a top-bottom flip. Default 0.5.</summary>
+    /// <summary>Odds of the flip (both axes), or of each flip separately (<see cref="FlipMode.Independent"/>). Default 0.5.</summary>
     public double FlipProbability { get; init; } = 0.5;
 
     /// <summary>Odds of a quarter-turn rotation by 1, 2 or 3 quarters (uniform; MONAI max_k 3). Default 0.5.</summary>
@@ -46,6 +50,16 @@ public sealed record AugmentationOptions
         if (!(MinZoom > 0 && MinZoom <= MaxZoom && double.IsFinite(MaxZoom)))
             throw new ArgumentException($"zoom range [{MinZoom}, {MaxZoom}] must be positive and ordered");
     }
+}
+
+/// <summary>How <see cref="PatchAugmenter"/> flips.</summary>
+public enum FlipMode
+{
+    /// <summary>MONAI RandFlip without spatial_axis: both axes together (a half turn), with the flip probability.</summary>
+    BothAxes,
+
+    /// <summary>Left-right and top-bottom drawn separately, each with the flip probability: all four mirror states.</summary>
+    Independent,
 }
 
 /// <summary>What one patch's augmentation does: every random decision, drawn from one seed.</summary>
@@ -79,6 +93,7 @@ public sealed class PatchAugmenter
         var jitter = Options.ColorJitter is { } j ? ColorJitter.Sample(j, ref rng) : null;
         var flipH = rng.NextDouble() < Options.FlipProbability;
         var flipV = rng.NextDouble() < Options.FlipProbability;
+        if (Options.Flip == FlipMode.BothAxes) flipV = flipH;
         var rotate = rng.NextDouble() < Options.Rotate90Probability;
         var turns = rng.NextInt(1, 4);
         var zoom = rng.NextDouble() < Options.ZoomProbability;

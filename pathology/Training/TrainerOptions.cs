@@ -31,6 +31,9 @@ public sealed record TrainerOptions
     /// <summary>Novograd's hyper-parameters; the learning rate is the schedule's start. Default MONAI's.</summary>
     public NovogradSettings Optimizer { get; init; } = new();
 
+    /// <summary>How often the cosine schedule moves. Default <see cref="ScheduleStepping.PerEpoch"/>, the bundle's.</summary>
+    public ScheduleStepping Schedule { get; init; } = ScheduleStepping.PerEpoch;
+
     /// <summary>Where the cosine schedule ends. Default 0 (CosineAnnealingLR's eta_min).</summary>
     public double MinimumLearningRate { get; init; }
 

@@ -47,7 +47,8 @@ public sealed record TrainingCheckpointState
 public static class TrainingCheckpoint
 {
     public const string StateSuffix = ".training.json";
-    public const string WeightsSuffix = ".pt";
+    /// <summary>TorchSharp's own format, named so (<c>torch.load</c> cannot read it); <c>opath model export</c> writes PyTorch's.</summary>
+    public const string WeightsSuffix = ".torchsharp";
     public const string OptimizerSuffix = ".optimizer.bin";
 
     /// <summary>The file stem of epoch <paramref name="completedEpochs"/>'s checkpoint: <c>epoch-003</c>.</summary>

@@ -30,7 +30,7 @@ public sealed class TrainingMaster : IDisposable
         _master.to(torch.ScalarType.Float32);
 
         StepsPerEpoch = StepsPerEpochOf(dataset.Training.Count, options);
-        var schedule = new CosineAnnealingSchedule(options.Optimizer.LearningRate, (long)options.Epochs * StepsPerEpoch, options.MinimumLearningRate);
+        var schedule = CosineAnnealingSchedule.For(options.Schedule, options.Optimizer.LearningRate, options.Epochs, StepsPerEpoch, options.MinimumLearningRate);
         var scaler = options.Device.Precision == Precision.Fp16
             ? resume?.LossScaler is { } saved ? DynamicLossScaler.Restore(saved) : new DynamicLossScaler()
             : null;
@@ -154,7 +154,7 @@ public sealed class TrainingMaster : IDisposable
             ["batchSize"] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
             ["subBatches"] = options.SubBatches.ToString(CultureInfo.InvariantCulture),
             ["device"] = options.Device.ToString(),
-            ["optimizer"] = $"Novograd lr {options.Optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)} betas ({options.Optimizer.Beta1.ToString(CultureInfo.InvariantCulture)}, {options.Optimizer.Beta2.ToString(CultureInfo.InvariantCulture)}), cosine annealing over {_updater.Schedule.TotalSteps} steps",
+            ["optimizer"] = $"Novograd lr {options.Optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)} betas ({options.Optimizer.Beta1.ToString(CultureInfo.InvariantCulture)}, {options.Optimizer.Beta2.ToString(CultureInfo.InvariantCulture)}), cosine annealing over {_updater.Schedule.TotalSteps} steps, updated every {_updater.Schedule.StepsPerUpdate}",
             ["loss"] = "BCEWithLogitsLoss",
         };
         if (last is not null)

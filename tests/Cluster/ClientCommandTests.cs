@@ -171,14 +171,14 @@ public sealed class ClientCommandTests : IDisposable
 
     [Theory]
     [InlineData("cohort file {dir}/none.json: not found", "submit", "{dir}/none.json")]
-    [InlineData("a cohort file is required", "submit")]
+    [InlineData("Required argument missing for command: 'submit'", "submit")]
     [InlineData("--stride must be a positive whole number (got 'x')", "submit", "{dir}/c.json", "--weights", "w", "--stride", "x")]
-    [InlineData("unexpected argument(s): extra", "submit", "{dir}/c.json", "extra")]
+    [InlineData("Unrecognized command or argument 'extra'", "submit", "{dir}/c.json", "extra")]
     [InlineData("--cluster must be localhost, localhost:PORT or postgres (or absent for an embedded cluster) (got 'k8s')", "submit", "{dir}/c.json", "--cluster", "k8s")]
     [InlineData("a cohort id is needed", "status")]
-    [InlineData("a cohort id is required", "watch")]
-    [InlineData("a cohort id is required", "results")]
-    [InlineData("a cohort id is required", "cancel")]
+    [InlineData("Required argument missing for command: 'watch'", "watch")]
+    [InlineData("Required argument missing for command: 'results'", "results")]
+    [InlineData("Required argument missing for command: 'cancel'", "cancel")]
     [InlineData("needs a PostgreSQL connection string", "db", "init")]
     public async Task Bad_input_is_one_clear_line_and_exit_code_2(string message, params string[] args)
     {
@@ -240,7 +240,7 @@ public sealed class ClientCommandTests : IDisposable
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exit = await OpathCommand.Create().Parse(args).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);
+        var exit = await OpathCommand.InvokeAsync(args, new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 

@@ -1,8 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.TestingHost;
 using OrleansPathology.Grains;
-using OrleansPathology.Grains.Storage;
 using OrleansPathology.Inference;
 
 namespace OrleansPathology.Tests.Cluster;
@@ -16,19 +13,7 @@ public sealed class CohortValidationTests : IAsyncLifetime
     private readonly string _dir = TestData.NewTempDir("opath-validation");
     private InProcessTestCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddMemoryGrainStorage(PathologyGrainOptions.StorageName);
-            silo.Services.AddSingleton<IBatchResultStore, MemoryBatchResultStore>();
-            silo.Services.TryAddSingleton(TimeProvider.System);
-            silo.Services.AddSingleton<BatchResultWriter>();
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() => _cluster = await WorkerlessCluster.StartAsync();
 
     public async Task DisposeAsync()
     {

@@ -1,10 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 using OrleansPathology.Grains;
 using OrleansPathology.Grains.Slides;
-using OrleansPathology.Grains.Storage;
 
 namespace OrleansPathology.Tests.Cluster;
 
@@ -19,21 +17,11 @@ public sealed class LeaseExpiryTests : IAsyncLifetime
     private readonly string _dir = TestData.NewTempDir("opath-leases");
     private InProcessTestCluster _cluster = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _cluster = await WorkerlessCluster.StartAsync(services =>
     {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddMemoryGrainStorage(PathologyGrainOptions.StorageName);
-            silo.Services.AddSingleton<IBatchResultStore, MemoryBatchResultStore>();
-            silo.Services.TryAddSingleton(TimeProvider.System);
-            silo.Services.AddSingleton<BatchResultWriter>();
-            silo.Services.AddSingleton(new LeaseClock(_clock));
-            silo.Services.Configure<PathologyGrainOptions>(o => (o.LeaseTimeout, o.MaxBatchAttempts) = (LeaseTimeout, 3));
-        });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+        services.AddSingleton(new LeaseClock(_clock));
+        services.Configure<PathologyGrainOptions>(o => (o.LeaseTimeout, o.MaxBatchAttempts) = (LeaseTimeout, 3));
+    });
 
     public async Task DisposeAsync()
     {

@@ -41,8 +41,12 @@ public sealed class EvaluateCommandTests
         Assert.Equal("A,0.3,-100,1000,off_slide_false_positive,-1", detections[7]);
         Assert.Equal("B,0.8,5000,5000,false_positive,-1", detections[8]);
 
-        var (width, height, _) = LineChartTests.ReadPng(paths.FrocPng);
-        Assert.Equal((720, 480), (width, height));
+        var froc = PngReader.Read(paths.FrocPng);
+        Assert.Equal((900, 600), (froc.Width, froc.Height));
+        // The curve's data beside the picture: the hand-made cohort reaches 2 of 3 regions.
+        var curve = File.ReadAllLines(paths.FrocCsv);
+        Assert.Equal("false_positives_per_slide,sensitivity,threshold", curve[0]);
+        Assert.Contains(curve.Skip(1), l => l.Split(',')[1] == "0.666667");
         using var json = JsonDocument.Parse(File.ReadAllText(paths.Json));
         Assert.Equal(11.0 / 18, json.RootElement.GetProperty("frocScore").GetDouble(), 12);
     }

@@ -54,7 +54,7 @@ public sealed class TruthSetTests
         var dir = TestData.NewTempDir("opath-truth-slide");
         AsapXml.Write(Path.Combine(dir, "CMU-1-Small-Region.xml"), Polygons.Tumour(Polygons.Rectangle("t", 400, 400, 1200, 1000)));
 
-        var truth = TruthSet.Load(dir, new TruthOptions { SlidesDirectory = Path.Combine(TestData.Dir, "slides") });
+        var truth = TruthSet.Load(dir, new TruthOptions { SlidesDirectory = Path.Combine(TestData.Dir, "slides"), Resolution = TruthResolution.Slide });
         var slide = truth.Find("CMU-1-Small-Region")!;
         var mask = slide.LoadMask();
 
@@ -103,9 +103,10 @@ public sealed class TruthSetTests
         // Written as opath synth writes it: camelCase.
         File.WriteAllText(Path.Combine(dir, CohortManifest.FileName), JsonSerializer.Serialize(manifest, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
 
-        var truth = TruthSet.Load(dir);
+        var truth = TruthSet.Load(dir, new TruthOptions { Resolution = TruthResolution.Slide });
 
         Assert.Equal(0.25, truth.Find("C")!.MicronsPerPixel);
+        Assert.Equal(0.243, TruthSet.Load(dir).Find("C")!.MicronsPerPixel); // official by default
         Assert.Equal(Path.Combine(dir, "masks", "A.truth.mask"), truth.Find("A")!.Source);
         Assert.Equal(11.0 / 18, FrocEvaluator.Evaluate(HandMadeCohort.Predictions(), truth).Score!.Value, 12);
         Assert.Equal(["A", "C"], TruthSet.Load(Path.Combine(dir, CohortManifest.FileName)).Slides.Select(s => s.SlideId).Order());

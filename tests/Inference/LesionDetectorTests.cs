@@ -58,3 +58,38 @@ public sealed class LesionDetectorTests
         Assert.Equal(lesions, LesionDetector.ReadCsv(path));
     }
 }
+
+public sealed class LesionBoxAndCoordinateTests
+{
+    [Fact]
+    public void TheBox_IsInLevel0Pixels_SoAtStride32ItSpans96Cells()
+    {
+        // 3072 level-0 px: at stride 32 a peak 47 cells away (1504 px) is inside the box, one 48 cells away is outside.
+        var map = new ProbabilityMap(200, 1, 32);
+        map[100, 0] = 0.95f;
+        map[53, 0] = 0.9f;  // 100 - 47: inside
+        map[52, 0] = 0.85f; // 100 - 48: on the lower bound, inside
+        map[51, 0] = 0.8f;  // 100 - 49: outside
+        map[147, 0] = 0.75f; // 100 + 47: inside
+        map[148, 0] = 0.7f;  // 100 + 48: outside (upper bound exclusive)
+
+        var lesions = new LesionDetector().Detect(map);
+
+        Assert.Equal(96, new LesionDetector().BoxCells(32));
+        Assert.Equal([0.95f, 0.8f, 0.7f], lesions.Select(l => l.Probability));
+    }
+
+    [Fact]
+    public void AtAnOddStride_LesionsSitOnWholePixels_AndTheCsvHoldsIntegers()
+    {
+        var map = new ProbabilityMap(10, 10, 63);
+        map[0, 0] = 0.9f; // centre 31.5 -> 31
+
+        var lesions = new LesionDetector().Detect(map);
+        var path = Path.Combine(TestData.NewTempDir(), "odd.csv");
+        LesionDetector.WriteCsv(path, lesions);
+
+        Assert.Equal(new Lesion(0.9f, 31, 31), Assert.Single(lesions));
+        Assert.Equal(["0.9,31,31"], File.ReadAllLines(path));
+    }
+}

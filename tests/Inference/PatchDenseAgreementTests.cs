@@ -24,7 +24,10 @@ public sealed class PatchDenseAgreementTests
 
         for (var i = 0; i < cells.Count; i++)
         {
-            var (dx, dy) = ((cells[i].X - rect.X) * 64, (cells[i].Y - rect.Y) * 64);
+            // The region starts its context margin before the first window.
+            var (px, py) = grid.PatchOrigin(cells[i], 224);
+            var (dx, dy) = ((int)(px - dense.OriginX), (int)(py - dense.OriginY));
+            Assert.Equal(((cells[i].X - rect.X) * 64 + DenseGeometry.DefaultContextMargin, (cells[i].Y - rect.Y) * 64 + DenseGeometry.DefaultContextMargin), (dx, dy));
             for (var row = 0; row < 224; row += 37)
             {
                 var fromRegion = dense.Rgb.AsSpan(((dy + row) * dense.Width + dx) * 3, 224 * 3);
@@ -34,6 +37,7 @@ public sealed class PatchDenseAgreementTests
         }
         // Output position k*stride/32 of the network: 2 steps per cell at stride 64.
         Assert.Equal((4.0, 6.0), DenseGeometry.OutputPosition(new Cell(12, 23), rect, 64));
+        Assert.Equal((7.0, 9.0), DenseGeometry.OutputPosition(new Cell(12, 23), rect, 64, 96));
     }
 
     [Fact]

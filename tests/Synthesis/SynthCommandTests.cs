@@ -33,7 +33,7 @@ public sealed class SynthCommandTests : IDisposable
     [InlineData("--slides must be a whole number (got 'many')", "--out", "{dir}", "--slides", "many", "--size", "3000x3000", "--seed", "1")]
     [InlineData("--seed must be a whole number", "--out", "{dir}", "--slides", "2", "--size", "3000x3000", "--seed", "-4")]
     [InlineData("--tumour-fraction must be in [0, 1] (got 1.5)", "--out", "{dir}", "--slides", "2", "--size", "3000x3000", "--seed", "1", "--tumour-fraction", "1.5")]
-    [InlineData("unexpected argument(s): extra", "--out", "{dir}", "--slides", "2", "--size", "3000x3000", "--seed", "1", "extra")]
+    [InlineData("Unrecognized command or argument 'extra'", "--out", "{dir}", "--slides", "2", "--size", "3000x3000", "--seed", "1", "extra")]
     public void A_bad_argument_is_one_clear_line_and_exit_code_2_with_nothing_written(string message, params string[] args)
     {
         var outDir = Path.Combine(_dir, "never");
@@ -50,7 +50,7 @@ public sealed class SynthCommandTests : IDisposable
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var exit = OpathCommand.Create().Parse(args).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        var exit = OpathCommand.Invoke(args, new InvocationConfiguration { Output = stdout, Error = stderr });
         return (exit, stdout.ToString(), stderr.ToString());
     }
 }

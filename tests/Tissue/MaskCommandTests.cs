@@ -20,7 +20,7 @@ public sealed class MaskCommandTests
         Assert.Equal(ExitCodes.PartialFailure, exit);
         Assert.Contains("broken.svs: not a slide format", stderr);
         Assert.Contains("CMU-1-Small-Region.svs: tissue", stdout);
-        Assert.Equal(["CMU-1-Small-Region.mask", "CMU-1-Small-Region.mask.png"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order());
+        Assert.Equal(["CMU-1-Small-Region.mask", "CMU-1-Small-Region.mask.npy", "CMU-1-Small-Region.mask.png"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order());
 
         var mask = SlideMask.Load(Path.Combine(outDir, "CMU-1-Small-Region.mask"));
         Assert.Equal((35, 47, 6, 64.0), (mask.Width, mask.Height, mask.Level, mask.Downsample));
@@ -97,7 +97,35 @@ public sealed class MaskCommandTests
         var (exit, _, stderr) = Opath("mask", Good, Good, "--out", outDir);
         Assert.Equal(ExitCodes.PartialFailure, exit);
         Assert.Contains("would overwrite those of", stderr);
-        Assert.Equal(2, Directory.GetFiles(outDir).Length);
+        Assert.Equal(3, Directory.GetFiles(outDir).Length);
+    }
+
+    [Fact]
+    public void Tissue_otsu_writes_the_NCRF_mask_and_the_default_writes_the_robust_one()
+    {
+        var outDir = TestData.NewTempDir();
+        var otsuDir = Path.Combine(outDir, "otsu");
+        var robustDir = Path.Combine(outDir, "robust");
+        Assert.Equal(ExitCodes.Success, Opath("mask", Good, "--out", otsuDir, "--tissue", "otsu").Exit);
+        Assert.Equal(ExitCodes.Success, Opath("mask", Good, "--out", robustDir).Exit);
+
+        using var slide = OrleansPathology.Slides.Slide.Open(Good);
+        var otsu = TissueDetector.Detect(slide, new TissueMaskOptions { Method = TissueMethod.Otsu }).Mask;
+        var robust = TissueDetector.Detect(slide, new TissueMaskOptions { Method = TissueMethod.Robust }).Mask;
+        Assert.Equal(otsu.Data, SlideMask.Load(Path.Combine(otsuDir, "CMU-1-Small-Region.mask")).Data);
+        Assert.Equal(robust.Data, SlideMask.Load(Path.Combine(robustDir, "CMU-1-Small-Region.mask")).Data);
+        // CMU-1's dull purple tissue at the top of its strip is under Otsu's saturation threshold: the masks differ.
+        Assert.NotEqual(otsu.Data, robust.Data);
+    }
+
+    [Fact]
+    public void An_unknown_tissue_rule_is_refused_naming_the_choices()
+    {
+        var outDir = TestData.NewTempDir();
+        var (exit, _, stderr) = Opath("mask", Good, "--out", outDir, "--tissue", "hysteresis");
+        Assert.NotEqual(ExitCodes.Success, exit);
+        Assert.Contains("--tissue: unknown tissue method 'hysteresis': use otsu", stderr);
+        Assert.Empty(Directory.GetFiles(outDir));
     }
 
     private static (int Exit, string Stdout, string Stderr) Opath(params string[] args)

@@ -1,0 +1,303 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Microsoft.Win32.SafeHandles;
+
+namespace OrleansPathology.Slides;
+
+/// <summary>
+/// Reads regions of JPEG-compressed tiled TIFF/BigTIFF and Aperio SVS levels by decoding their tiles with
+/// libjpeg-turbo, straight into the caller's buffer where a tile lies wholly inside the region, through a
+/// bounded cache of decoded tiles where it does not, on several threads. Returns pixels identical to
+/// OpenSlide 3.4.1's read_region (the same libjpeg-turbo decodes them; tiles are copied, never resampled).
+/// Whatever it cannot reproduce exactly it declines (<see cref="TryRead"/> returns false) and OpenSlide
+/// reads: other compressions, levels whose tiles disagree with the TIFF tags, level-0 offsets that fall
+/// between a level's pixels (OpenSlide interpolates those), missing tiles, undecodable tiles.
+/// </summary>
+internal sealed class JpegTileReader : IDisposable
+{
+    private readonly string _path;
+    private readonly TiffImage?[] _levels;
+    private readonly double[] _downsamples;
+    private readonly SafeFileHandle _file;
+    private readonly DecodedTileCache _cache;
+    private readonly ConcurrentBag<TurboJpegDecoder> _decoders = [];
+    private readonly int _threads;
+    private long _declined;
+    private long _served;
+
+    private JpegTileReader(string path, TiffImage?[] levels, double[] downsamples, SlideReadOptions options)
+    {
+        _path = path;
+        _levels = levels;
+        _downsamples = downsamples;
+        _threads = Math.Max(1, options.DecodeThreads);
+        _cache = new DecodedTileCache(options.TileCacheBytes);
+        _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+    }
+
+    /// <summary>Slide levels this reader serves (the others go to OpenSlide).</summary>
+    public IReadOnlyList<int> ServedLevels => Enumerable.Range(0, _levels.Length).Where(i => _levels[i] is not null).ToArray();
+
+    /// <summary>Reads served and declined so far (tests and benchmarks check the fast path really ran).</summary>
+    public (long Served, long Declined) Counts => (Interlocked.Read(ref _served), Interlocked.Read(ref _declined));
+
+    internal DecodedTileCache Cache => _cache;
+
+    /// <summary>
+    /// A reader for the levels of <paramref name="path"/> it can serve, or null with the reason when it serves
+    /// none. <paramref name="levels"/> are OpenSlide's: a TIFF whose tiled directories do not match them
+    /// one for one is left to OpenSlide entirely.
+    /// </summary>
+    public static JpegTileReader? TryOpen(string path, string vendor, IReadOnlyList<SlideLevel> levels, SlideReadOptions options, out string reason)
+    {
+        if (vendor is not ("aperio" or "generic-tiff"))
+        {
+            reason = $"vendor {vendor} is read by OpenSlide";
+            return null;
+        }
+        IReadOnlyList<TiffImage> images;
+        try
+        {
+            images = TiffImageFile.Read(path);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            reason = ex.Message;
+            return null;
+        }
+        // OpenSlide 3.4.1 makes a level of every tiled directory: Aperio in file order, generic TIFF largest first.
+        var tiled = images.Where(i => i.IsTiled).ToList();
+        if (vendor == "generic-tiff") tiled = [.. tiled.OrderByDescending(i => i.Width)];
+        if (tiled.Count != levels.Count || tiled.Where((image, k) => image.Width != levels[k].Width || image.Height != levels[k].Height).Any())
+        {
+            reason = $"its {tiled.Count} tiled directories do not match OpenSlide's {levels.Count} levels";
+            return null;
+        }
+
+        var served = new TiffImage?[levels.Count];
+        var reader = new JpegTileReader(path, served, levels.Select(l => l.Downsample).ToArray(), options);
+        var notes = new List<string>();
+        for (var k = 0; k < levels.Count; k++)
+        {
+            var why = reader.Unservable(tiled[k]);
+            if (why is null) served[k] = tiled[k];
+            else notes.Add($"level {k}: {why}");
+        }
+        if (served.All(s => s is null))
+        {
+            reader.Dispose();
+            reason = string.Join("; ", notes);
+            return null;
+        }
+        reason = notes.Count == 0 ? "every level" : string.Join("; ", notes);
+        return reader;
+    }
+
+    /// <summary>
+    /// Reads <paramref name="width"/> x <paramref name="height"/> pixels of <paramref name="level"/> whose top
+    /// left is level-0 (<paramref name="x"/>, <paramref name="y"/>) into <paramref name="rgb"/>; pixels outside
+    /// the level are white, as <see cref="Slide"/> shows OpenSlide's transparent ones. False: declined, rgb may
+    /// be partly written, read it with OpenSlide.
+    /// </summary>
+    public unsafe bool TryRead(long x, long y, int level, int width, int height, Span<byte> rgb)
+    {
+        var image = _levels[level];
+        var ds = _downsamples[level];
+        // OpenSlide reads level k at level-0 position / downsample: exact only where that is a whole pixel.
+        var fx = x / ds;
+        var fy = y / ds;
+        if (image is null || fx != Math.Floor(fx) || fy != Math.Floor(fy) || Math.Abs(fx) > 1e15 || Math.Abs(fy) > 1e15)
+            return Decline();
+        var lx = (long)fx;
+        var ly = (long)fy;
+
+        var left = Math.Max(lx, 0);
+        var top = Math.Max(ly, 0);
+        var right = Math.Min(lx + width, image.Width);
+        var bottom = Math.Min(ly + height, image.Height);
+        var count = width * height * 3;
+        if (left > lx || top > ly || right < lx + width || bottom < ly + height) rgb[..count].Fill(255);
+        if (left >= right || top >= bottom)
+        {
+            Interlocked.Increment(ref _served);
+            return true;
+        }
+
+        var tw = image.TileWidth;
+        var th = image.TileHeight;
+        var tx0 = (int)(left / tw);
+        var tx1 = (int)((right - 1) / tw);
+        var ty0 = (int)(top / th);
+        var ty1 = (int)((bottom - 1) / th);
+        var across = tx1 - tx0 + 1;
+        var tiles = across * (ty1 - ty0 + 1);
+        for (var t = 0; t < tiles; t++)
+        {
+            var index = (long)(ty0 + t / across) * image.TilesAcross + tx0 + t % across;
+            if (image.TileByteCounts[index] <= 0) return Decline(); // OpenSlide decides what a missing tile shows
+        }
+
+        var failed = 0;
+        fixed (byte* destination = rgb)
+        {
+            var target = (nint)destination;
+            void ReadTile(int t)
+            {
+                if (Volatile.Read(ref failed) != 0) return;
+                var col = tx0 + t % across;
+                var row = ty0 + t / across;
+                if (!CopyTile(image, level, col, row, lx, ly, width, left, top, right, bottom, (byte*)target))
+                    Interlocked.Exchange(ref failed, 1);
+            }
+
+            if (_threads == 1 || tiles < 2)
+            {
+                for (var t = 0; t < tiles; t++) ReadTile(t);
+            }
+            else
+            {
+                Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = _threads }, ReadTile);
+            }
+        }
+        if (failed != 0) return Decline();
+        Interlocked.Increment(ref _served);
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _file.Dispose();
+        while (_decoders.TryTake(out var decoder)) decoder.Dispose();
+    }
+
+    private bool Decline()
+    {
+        Interlocked.Increment(ref _declined);
+        return false;
+    }
+
+    // One tile's part of the region: decoded straight into place when the region holds all of it, else via the cache.
+    private unsafe bool CopyTile(TiffImage image, int level, int col, int row, long lx, long ly, int width,
+        long left, long top, long right, long bottom, byte* destination)
+    {
+        var tw = image.TileWidth;
+        var th = image.TileHeight;
+        var tileX = (long)col * tw;
+        var tileY = (long)row * th;
+        var pitch = width * 3;
+        var index = (long)row * image.TilesAcross + col;
+        if (tileX >= left && tileY >= top && tileX + tw <= right && tileY + th <= bottom)
+            return DecodeTile(image, index, destination + ((tileY - ly) * pitch + (tileX - lx) * 3), pitch);
+
+        var key = DecodedTileCache.KeyOf(level, index);
+        var tile = _cache.Get(key);
+        if (tile is null)
+        {
+            tile = GC.AllocateUninitializedArray<byte>(tw * th * 3);
+            fixed (byte* t = tile)
+            {
+                if (!DecodeTile(image, index, t, tw * 3)) return false;
+            }
+            _cache.Add(key, tile);
+        }
+        var x0 = Math.Max(left, tileX);
+        var x1 = Math.Min(right, tileX + tw);
+        var y0 = Math.Max(top, tileY);
+        var y1 = Math.Min(bottom, tileY + th);
+        var rowBytes = (int)(x1 - x0) * 3;
+        for (var y = y0; y < y1; y++)
+        {
+            var from = tile.AsSpan((int)((y - tileY) * tw + (x0 - tileX)) * 3, rowBytes);
+            from.CopyTo(new Span<byte>(destination + ((y - ly) * pitch + (x0 - lx) * 3), rowBytes));
+        }
+        return true;
+    }
+
+    // Reads a tile's stream (behind the shared JPEGTables where the directory has them) and decodes it.
+    private unsafe bool DecodeTile(TiffImage image, long index, byte* destination, int pitch)
+    {
+        var stored = checked((int)image.TileByteCounts[index]);
+        if (stored < 4) return false;
+        var rgb = image.Photometric == TiffImage.PhotometricRgb;
+        // SOI, an Adobe marker for RGB, the tables' body, then the tile after its SOI (TIFF Technical Note 2).
+        var tables = image.JpegTables is { Length: >= 4 } t ? t.AsSpan(2, t.Length - 4) : [];
+        var prefix = 2 + (rgb ? AdobeRgbMarker.Length : 0) + tables.Length;
+        var length = prefix + stored - 2;
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        var decoder = Rent();
+        try
+        {
+            var jpeg = buffer.AsSpan(0, length);
+            jpeg[0] = 0xFF;
+            jpeg[1] = 0xD8;
+            if (rgb) AdobeRgbMarker.CopyTo(jpeg[2..]);
+            tables.CopyTo(jpeg[(prefix - tables.Length)..]);
+            var tail = jpeg[(prefix - 2)..];
+            var saved = (tail[0], tail[1]);
+            if (!ReadExactly(tail, image.TileOffsets[index])) return false;
+            if (tail[0] != 0xFF || tail[1] != 0xD8) return false; // not a JPEG stream after all
+            (tail[0], tail[1]) = saved;
+            if (!decoder.TryHeader(jpeg, out var header) || header.Width != image.TileWidth || header.Height != image.TileHeight
+                || header.ColourSpace != ExpectedColourSpace(image))
+                return false;
+            return decoder.TryDecode(jpeg, header.Width, header.Height, destination, pitch);
+        }
+        finally
+        {
+            _decoders.Add(decoder);
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// APP14 "Adobe", version 100, transform 0: tells libjpeg the components are RGB, not YCbCr. OpenSlide sets
+    /// libjpeg's jpeg_color_space to RGB for PhotometricInterpretation RGB (Aperio writes such tiles without any
+    /// marker, so libjpeg alone would take them for YCbCr); TurboJPEG's only way to be told is this marker.
+    /// A stream with a JFIF marker still reads as YCbCr and is declined by the header check.
+    /// </summary>
+    private static ReadOnlySpan<byte> AdobeRgbMarker =>
+        [0xFF, 0xEE, 0x00, 0x0E, (byte)'A', (byte)'d', (byte)'o', (byte)'b', (byte)'e', 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00];
+
+    private bool ReadExactly(Span<byte> buffer, long offset)
+    {
+        var done = 0;
+        while (done < buffer.Length)
+        {
+            var n = RandomAccess.Read(_file, buffer[done..], offset + done);
+            if (n == 0) return false;
+            done += n;
+        }
+        return true;
+    }
+
+    private TurboJpegDecoder Rent() => _decoders.TryTake(out var decoder) ? decoder : new TurboJpegDecoder();
+
+    // OpenSlide tells libjpeg the colour space from PhotometricInterpretation; TurboJPEG infers it from the
+    // stream's markers. Where the two would differ the tile is declined.
+    private static JpegColourSpace? ExpectedColourSpace(TiffImage image) => image.Photometric switch
+    {
+        TiffImage.PhotometricYCbCr => JpegColourSpace.YCbCr,
+        TiffImage.PhotometricRgb => JpegColourSpace.Rgb,
+        _ => null,
+    };
+
+    // Why a level is left to OpenSlide, or null when it can be served; the first stored tile is decoded as a probe.
+    private unsafe string? Unservable(TiffImage image)
+    {
+        if (image.Compression != TiffImage.CompressionJpeg) return $"compression {image.Compression} is not JPEG (7)";
+        if (image.SamplesPerPixel != 3 || image.BitsPerSample != 8 || image.PlanarConfiguration != 1)
+            return $"{image.SamplesPerPixel} samples of {image.BitsPerSample} bits, planar {image.PlanarConfiguration}";
+        if (ExpectedColourSpace(image) is null) return $"photometric {image.Photometric} is neither RGB nor YCbCr";
+        var probe = Array.FindIndex(image.TileByteCounts, c => c > 0);
+        if (probe < 0) return "no stored tiles";
+        var rgb = new byte[image.TileWidth * image.TileHeight * 3];
+        fixed (byte* p = rgb)
+        {
+            return DecodeTile(image, probe, p, image.TileWidth * 3)
+                ? null
+                : $"tile {probe} does not decode as a {image.TileWidth}x{image.TileHeight} {ExpectedColourSpace(image)} JPEG";
+        }
+    }
+
+    public override string ToString() => $"libjpeg-turbo tiles of {_path}";
+}

@@ -1,0 +1,57 @@
+using OrleansPathology.Imaging;
+using OrleansPathology.Inference;
+using OrleansPathology.Slides;
+using OrleansPathology.Tissue;
+using OrleansPathology.Training;
+
+namespace OrleansPathology.Tests.Inference;
+
+/// <summary>The pictures drawn with ScottPlot: the heatmap figure over a real slide and the training curves with their data.</summary>
+public sealed class FigureTests
+{
+    [Fact]
+    public void TheHeatmapFigure_IsReadableSize_AndDrawsTheTruthOutlineWhenGiven()
+    {
+        using var slide = Slide.Open(TestData.Slide("CMU-1-Small-Region.svs"));
+        var map = ProbabilityMap.For(new CellGrid(slide.Dimensions.Width, slide.Dimensions.Height, 64));
+        for (var y = 10; y < 20; y++)
+        for (var x = 10; x < 20; x++) map[x, y] = 0.9f;
+        var lesions = new LesionDetector().Detect(map);
+        var thumbnail = MaskImageReader.Read(slide, MaskResolution.Choose(slide.Levels, 2));
+        var truth = new SlideMask(70, 93, 5, 32);
+        for (var y = 20; y < 40; y++)
+        for (var x = 20; x < 40; x++) truth[x, y] = 1;
+
+        var plain = HeatmapFigure.Render(thumbnail, map, lesions);
+        var withTruth = HeatmapFigure.Render(thumbnail, map, lesions, truth);
+
+        Assert.Equal(1000, plain.Width);
+        Assert.InRange(plain.Height, 1000, 1600);
+        static int Lime(RgbImage image) => Enumerable.Range(0, image.Width * image.Height).Count(i => image.Pixels[i * 3] < 60 && image.Pixels[i * 3 + 1] > 200 && image.Pixels[i * 3 + 2] < 60);
+        Assert.True(Lime(withTruth) > Lime(plain) + 100, $"outline pixels: {Lime(withTruth)} against {Lime(plain)}");
+
+        // The hot cells (level-0 640..1280 across and down) are painted where the lesion is ringed, not mirrored top to bottom:
+        // the figure's upper half holds the red, the lower half none.
+        static int Red(RgbImage image, int fromY, int toY) =>
+            Enumerable.Range(fromY * image.Width, (toY - fromY) * image.Width).Count(i => image.Pixels[i * 3] > 150 && image.Pixels[i * 3 + 1] < 80 && image.Pixels[i * 3 + 2] < 80);
+        Assert.True(Red(plain, 0, plain.Height / 2) > 1000, $"red in the upper half: {Red(plain, 0, plain.Height / 2)}");
+        Assert.True(Red(plain, plain.Height / 2, plain.Height) < 100, $"red in the lower half: {Red(plain, plain.Height / 2, plain.Height)}");
+    }
+
+    [Fact]
+    public void TheTrainingPlot_WritesThePicture_AndItsDataWithTheSmoothedLoss()
+    {
+        var path = Path.Combine(TestData.NewTempDir(), "model.png");
+        double[] losses = [0.9, 0.7, 0.8, 0.6, 0.5, 0.7, 0.4, 0.3];
+
+        TrainingPlot.Save(path, losses, stepsPerEpoch: 8, [(0, 0.6, 0.55), (1, 0.8, null)]);
+
+        var image = PngReader.Read(path);
+        Assert.Equal((900, 840), (image.Width, image.Height));
+        var steps = File.ReadAllLines(path + ".steps.csv");
+        Assert.Equal("step,epoch,loss,smoothed_loss", steps[0]);
+        Assert.Equal("2,0.25,0.7,0.8", steps[2]);  // window 2 (a quarter of 8 steps): (0.9 + 0.7) / 2
+        Assert.Equal("8,1,0.3,0.35", steps[8]);
+        Assert.Equal(["epoch,train_accuracy,validation_accuracy", "1,0.6,0.55", "2,0.8,"], File.ReadAllLines(path + ".epochs.csv"));
+    }
+}
