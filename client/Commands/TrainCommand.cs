@@ -10,7 +10,7 @@ namespace OrleansPathology.Client.Commands;
 
 /// <summary>
 /// <c>opath train DATASET.json --epochs N --workers K --out WEIGHTS [--precision fp32|bf16] [--batch-size B] [--seed S]
-/// [--max-steps M] [--lr LR] [--batchnorm train|frozen] [--no-augment] [--id RUN] [--run-dir DIR] [--plot PNG]
+/// [--max-steps M] [--lr LR] [--batchnorm train|frozen] [--no-augment] [--flip both|independent] [--schedule per-epoch|per-step] [--id RUN] [--run-dir DIR] [--plot PNG]
 /// [--cluster ...]</c>: data-parallel training on a cluster (an embedded one with K CPU trainers by default), with a
 /// progress line per step and epoch, a summary with the communication cost per step, and a loss/accuracy PNG.
 /// </summary>
@@ -28,6 +28,10 @@ internal static class TrainCommand
         var maxSteps = new Option<string?>("--max-steps") { Description = "Caps the steps of each epoch (short runs)." };
         var rate = new Option<string?>("--lr") { Description = "Novograd's learning rate (cosine-annealed over the run). Default 0.001." };
         var batchNorm = new Option<string?>("--batchnorm") { Description = "train (per-slice statistics, as the bundle trains) or frozen (exactly equal for any worker count). Default train." };
+        var flip = new Option<string>("--flip") { Description = "both (the bundle's RandFlip: both axes at once) or independent (left-right and up-down drawn apart).", DefaultValueFactory = _ => "both" };
+        flip.AcceptOnlyFromAmong("both", "independent");
+        var schedule = new Option<string>("--schedule") { Description = "Cosine learning-rate steps: per-epoch (the bundle's) or per-step.", DefaultValueFactory = _ => "per-epoch" };
+        schedule.AcceptOnlyFromAmong("per-epoch", "per-step");
         var noAugment = new Option<bool>("--no-augment") { Description = "Train on the patches as read (no colour jitter, flips, rotations or zoom)." };
         var id = new Option<string?>("--id") { Description = "Run id (re-attach to a run on an external cluster by giving the same id and options). Default from --out and the time." };
         var runDir = new Option<string?>("--run-dir") { Description = "Checkpoints and weight versions; shared storage on a real cluster. Default OUT.run/." };
@@ -36,7 +40,7 @@ internal static class TrainCommand
         var cluster = new ClusterCommandLine();
         var command = new Command("train", "Train the tumour-patch model with synchronous data parallelism on a cluster (by default one started in this process).")
         {
-            dataset, epochs, workers, output, precision, batch, seed, maxSteps, rate, batchNorm, noAugment, id, runDir, plot, json,
+            dataset, epochs, workers, output, precision, batch, seed, maxSteps, rate, batchNorm, noAugment, flip, schedule, id, runDir, plot, json,
         };
         cluster.AddTo(command);
         command.SetAction((parse, token) => ClusterCommandLine.RunAsync(parse, "train", cluster.Secret(parse), async () =>
@@ -59,6 +63,8 @@ internal static class TrainCommand
                     ? double.TryParse(r, NumberStyles.Float, CultureInfo.InvariantCulture, out var lr) && lr > 0 ? lr : throw new ArgumentException($"--lr must be a positive number (got '{r}')")
                     : Novograd.DefaultLearningRate,
                 Augment = !parse.GetValue(noAugment),
+                Flip = parse.GetValue(flip)!,
+                Schedule = parse.GetValue(schedule)!,
                 RunId = parse.GetValue(id),
                 RunDirectory = parse.GetValue(runDir),
                 PlotPath = parse.GetValue(plot),

@@ -29,6 +29,12 @@ internal sealed record TrainingSessionOptions
 
     public bool Augment { get; init; } = true;
 
+    /// <summary><c>both</c> (the bundle's RandFlip) or <c>independent</c>.</summary>
+    public string Flip { get; init; } = "both";
+
+    /// <summary><c>per-epoch</c> (the bundle's cosine stepping) or <c>per-step</c>.</summary>
+    public string Schedule { get; init; } = "per-epoch";
+
     /// <summary>The run's id; default <c>train-</c> and the output file's name and the time.</summary>
     public string? RunId { get; init; }
 
@@ -129,6 +135,6 @@ internal static class TrainingSession
         var runId = options.RunId ?? $"train-{Path.GetFileNameWithoutExtension(weights)}-{DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
         return new TrainingRunSpec(runId, Path.GetFullPath(datasetPath), Path.GetFullPath(options.RunDirectory ?? weights + ".run"), weights,
             options.Workers, options.Epochs, options.BatchSize, options.Seed, options.Precision, options.BatchNorm.ToString(),
-            options.MaxStepsPerEpoch, options.LearningRate, options.Augment);
+            options.MaxStepsPerEpoch, options.LearningRate, options.Augment, Flip: options.Flip, Schedule: options.Schedule);
     }
 }

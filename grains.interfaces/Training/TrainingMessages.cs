@@ -21,7 +21,9 @@ public sealed record TrainingRunSpec(
     [property: Id(10)] int? MaxStepsPerEpoch = null,
     [property: Id(11)] double LearningRate = 1e-3,
     [property: Id(12)] bool Augment = true,
-    [property: Id(13)] int ValidationBatchSize = 64);
+    [property: Id(13)] int ValidationBatchSize = 64,
+    [property: Id(14)] string Flip = "both",
+    [property: Id(15)] string Schedule = "per-epoch");
 
 /// <summary>A trainer's share of one step: load weights version <see cref="Version"/> if it has another, then compute samples <see cref="Offset"/>.. of the step's global batch.</summary>
 [GenerateSerializer, Immutable, Alias("opath.GradientRequest")]

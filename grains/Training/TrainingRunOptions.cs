@@ -20,7 +20,8 @@ public static class TrainingRunOptions
         Device = device,
         BatchNorm = BatchNormModes.Parse(spec.BatchNorm),
         Seed = spec.Seed,
-        Augmentation = spec.Augment ? new AugmentationOptions() : AugmentationOptions.None,
+        Augmentation = spec.Augment ? new AugmentationOptions { Flip = FlipModes.Parse(spec.Flip) } : AugmentationOptions.None,
+        Schedule = ScheduleSteppings.Parse(spec.Schedule),
         ValidationBatchSize = spec.ValidationBatchSize,
         ValidateDataset = false,
     };
@@ -41,6 +42,8 @@ public static class TrainingRunOptions
         if (!Precisions.TryParse(spec.Precision, out var precision) || precision == Precision.Fp16)
             throw new ArgumentException($"precision '{spec.Precision}' is not supported for cluster training (fp32 or bf16; fp16 needs a loss scaler shared by coordinator and trainers)");
         BatchNormModes.Parse(spec.BatchNorm);
+        FlipModes.Parse(spec.Flip);
+        ScheduleSteppings.Parse(spec.Schedule);
         ForCoordinator(spec).Validate();
     }
 }

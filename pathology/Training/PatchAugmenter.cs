@@ -53,6 +53,28 @@ public sealed record AugmentationOptions
 }
 
 /// <summary>How <see cref="PatchAugmenter"/> flips.</summary>
+/// <summary>The command-line names of <see cref="FlipMode"/>: <c>both</c> (the bundle's) and <c>independent</c>.</summary>
+public static class FlipModes
+{
+    public static FlipMode Parse(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "both" or "bothaxes" => FlipMode.BothAxes,
+        "independent" => FlipMode.Independent,
+        _ => throw new ArgumentException($"flip must be both (the bundle's) or independent (got '{text}')"),
+    };
+}
+
+/// <summary>The command-line names of <see cref="ScheduleStepping"/>: <c>per-epoch</c> (the bundle's) and <c>per-step</c>.</summary>
+public static class ScheduleSteppings
+{
+    public static ScheduleStepping Parse(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "per-epoch" or "perepoch" => ScheduleStepping.PerEpoch,
+        "per-step" or "perstep" => ScheduleStepping.PerStep,
+        _ => throw new ArgumentException($"schedule must be per-epoch (the bundle's) or per-step (got '{text}')"),
+    };
+}
+
 public enum FlipMode
 {
     /// <summary>MONAI RandFlip without spatial_axis: both axes together (a half turn), with the flip probability.</summary>
