@@ -107,7 +107,7 @@ internal static class DemoReport
         foreach (var slide in froc.Slides.OrderBy(s => s.SlideId, StringComparer.Ordinal))
         {
             var heatmap = scored.TryGetValue(slide.SlideId, out var progress) && progress.OutputDirectory is { } dir
-                ? $"![{slide.SlideId}]({Relative(root, InferenceOutputPaths.For(dir, cohortSlides[slide.SlideId].Path).Heatmap)})"
+                ? $"![{slide.SlideId}]({Relative(root, Path.ChangeExtension(InferenceOutputPaths.For(dir, cohortSlides[slide.SlideId].Path).Heatmap, null) + "-truth.png")})"
                 : "";
             Line($"| {slide.SlideId} | {(slide.HasTumour ? "yes" : "no")} | {slide.HitRegions} / {slide.CountedRegions} | {slide.Regions.Count(r => r.IsolatedTumourCells)} | {slide.FalsePositives} | {slide.MaxProbability:0.000} | {heatmap} |");
         }

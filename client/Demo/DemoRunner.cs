@@ -1,3 +1,5 @@
+using OrleansPathology.Slides;
+using OrleansPathology.Imaging;
 using System.Diagnostics;
 using System.Globalization;
 using OrleansPathology.Client.Cluster;
@@ -145,6 +147,13 @@ internal static class DemoRunner
             return new SlidePredictions(s.SlideId, LesionDetector.ReadCsv(csv), csv);
         }).ToList();
         var froc = FrocEvaluator.Evaluate(predictions, truth);
+        // The truth is known now: each test slide's heatmap again, with the tumour outline (the report shows these).
+        foreach (var scored in scoring.Slides)
+        {
+            var slide = cohort.Slides.Single(s => string.Equals(s.Id, scored.SlideId, StringComparison.OrdinalIgnoreCase));
+            using var opened = Slide.Open(Path.Combine(root, CohortFolder, slide.Path));
+            InferenceOutputs.WriteHeatmapWithTruth(scored.OutputDirectory!, opened, SlideMask.Load(Path.Combine(root, CohortFolder, slide.TruthMask)));
+        }
         return (froc, EvaluationReport.Write(Path.Combine(root, EvaluationFolder), froc));
     }
 

@@ -38,12 +38,30 @@ public static class InferenceOutputs
         LesionDetector.WriteCsv(paths.Lesions, lesions);
         QuPathGeoJson.Write(paths.GeoJson, map, lesions);
         AsapLesionXml.Write(paths.LesionsXml, lesions);
-        // A thumbnail one to two thousand pixels wide (a power-of-two downsample, up to 64): sharp at the figure's size.
-        var downsample = Math.Clamp(Math.Pow(2, Math.Floor(Math.Log2(Math.Max(1, slide.Dimensions.Width / 1000.0)))), 1, 64);
-        var thumbnail = MaskImageReader.Read(slide, MaskResolution.Choose(slide.Levels, downsample));
-        PngWriter.WriteRgb(paths.Heatmap, HeatmapFigure.Render(thumbnail, map, lesions, title: $"{Path.GetFileName(slide.Path)}: tumour probability"));
+        PngWriter.WriteRgb(paths.Heatmap, HeatmapFigure.Render(FigureThumbnail(slide), map, lesions, title: $"{Path.GetFileName(slide.Path)}: tumour probability"));
         PngWriter.WriteGray(paths.MapPng, map.Width, map.Height, HeatmapRenderer.ToBytes(map));
         MapOverlay.Write(paths.Overlay, map, slide.MicronsPerPixel?.Mean);
         return lesions;
+    }
+
+    /// <summary>
+    /// Once the truth is known (an evaluation), the slide's heatmap figure again with the tumour outline, beside the
+    /// first: <c>{stem}.heatmap-truth.png</c>, from the map and lesions written in <paramref name="directory"/>.
+    /// </summary>
+    public static string WriteHeatmapWithTruth(string directory, Slide slide, SlideMask truth)
+    {
+        var paths = InferenceOutputPaths.For(directory, slide.Path);
+        var map = ProbabilityMap.Load(paths.Map);
+        var path = Path.ChangeExtension(paths.Heatmap, null) + "-truth.png";
+        PngWriter.WriteRgb(path, HeatmapFigure.Render(FigureThumbnail(slide), map, LesionDetector.ReadCsv(paths.Lesions), truth,
+            title: $"{Path.GetFileName(slide.Path)}: tumour probability and truth"));
+        return path;
+    }
+
+    // A thumbnail one to two thousand pixels wide (a power-of-two downsample, up to 64): sharp at the figure's size.
+    private static RgbImage FigureThumbnail(Slide slide)
+    {
+        var downsample = Math.Clamp(Math.Pow(2, Math.Floor(Math.Log2(Math.Max(1, slide.Dimensions.Width / 1000.0)))), 1, 64);
+        return MaskImageReader.Read(slide, MaskResolution.Choose(slide.Levels, downsample));
     }
 }

@@ -62,7 +62,8 @@ public sealed partial class DemoRunTests(PostgresServerFixture server, ITestOutp
         var links = Link().Matches(text).Select(m => m.Groups[1].Value).ToList();
         Assert.Contains("model/training.png", links);
         Assert.Contains("evaluation/froc.png", links);
-        Assert.Equal(tests.Count, links.Count(l => l.EndsWith(".heatmap.png", StringComparison.Ordinal)));
+        // Each test slide's heatmap, drawn again with its truth outline once the truth is known.
+        Assert.Equal(tests.Count, links.Count(l => l.EndsWith(".heatmap-truth.png", StringComparison.Ordinal)));
         Assert.All(links, l => Assert.True(File.Exists(Path.Combine(options.OutputDirectory, l)), $"REPORT.md links to {l}, which is not there"));
         using var summary = JsonDocument.Parse(await File.ReadAllTextAsync(json));
         Assert.Equal(tests.Count, summary.RootElement.GetProperty("testSlides").GetInt32());

@@ -96,8 +96,9 @@ public sealed class BatchScorerTests : IDisposable
 
         var name = Path.GetFileName(item.SlidePath);
         Assert.Equal(item.Cells.Select(c => SimulatedDevice.Probability(name, c.X, c.Y)), result.Probabilities);
-        Assert.True(result.ComputeSeconds >= 0.03, $"{result.ComputeSeconds} s");
-        Assert.True(engine.BusyOf("sim:3") >= TimeSpan.FromMilliseconds(30));
+        // The device waited its batch time (timers may fire a tick early by the clock that measures them).
+        Assert.True(result.ComputeSeconds >= 0.025, $"{result.ComputeSeconds} s");
+        Assert.True(engine.BusyOf("sim:3") >= TimeSpan.FromMilliseconds(25), $"{engine.BusyOf("sim:3")}");
         Assert.Equal(0, engine.OpenSlides);
     }
 
