@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 namespace OrleansPathology.Tests.Inference;
 
 /// <summary>Dense mode against patch mode (MONAI's reference semantics) on a real slide.</summary>
+[Collection(SeededModelsCollection.Name)]
 public sealed class PatchDenseAgreementTests
 {
     [Fact]

@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 namespace OrleansPathology.Tests.Inference;
 
 /// <summary>A dense map must hardly depend on where regions are cut: 16- and 24-cell regions give the same map.</summary>
+[Collection(SeededModelsCollection.Name)]
 public sealed class SeamTests(ITestOutputHelper output)
 {
     [Fact]
