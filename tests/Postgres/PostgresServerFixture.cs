@@ -58,6 +58,8 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         if (code != 0) throw new InvalidOperationException($"scripts/postgres.sh stop {Dir} failed ({code}):\n{output}");
         await Task.Delay(down);
         await InitializeAsync();
+        // This process's pooled connections died with the server: the next command would fail on one (57P01).
+        NpgsqlConnection.ClearAllPools();
     }
 
     public async Task DisposeAsync()
