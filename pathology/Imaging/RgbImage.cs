@@ -43,4 +43,17 @@ public sealed class RgbImage
             Pixels[i + 2] = value.B;
         }
     }
+
+    /// <summary>The share of the image's pixels for which <paramref name="holds"/> is true (0 for an empty image).</summary>
+    public double ShareOf(Func<byte, byte, byte, bool> holds)
+    {
+        var count = Width * Height;
+        if (count == 0) return 0;
+        var matching = 0;
+        for (var i = 0; i < Pixels.Length; i += 3)
+        {
+            if (holds(Pixels[i], Pixels[i + 1], Pixels[i + 2])) matching++;
+        }
+        return (double)matching / count;
+    }
 }

@@ -40,9 +40,10 @@ public sealed class SimulatedDevice(SimulatedDeviceOptions options, TimeProvider
         {
             var started = time.GetTimestamp();
             await Task.Delay(options.BatchTime + options.CellTime * batch.Cells.Count, time, cancellationToken).ConfigureAwait(false);
-            var name = Path.GetFileName(batch.SlidePath);
+            // The slide's seed once per batch, not once per cell.
+            var seed = Fnv1a(Path.GetFileName(batch.SlidePath));
             var probabilities = new float[batch.Cells.Count];
-            for (var i = 0; i < probabilities.Length; i++) probabilities[i] = Probability(name, batch.Cells[i].X, batch.Cells[i].Y);
+            for (var i = 0; i < probabilities.Length; i++) probabilities[i] = Probability(seed, batch.Cells[i].X, batch.Cells[i].Y);
             LoadedWeights = weightsPath;
             var elapsed = time.GetElapsedTime(started);
             Interlocked.Add(ref _busyTicks, elapsed.Ticks);
@@ -59,9 +60,10 @@ public sealed class SimulatedDevice(SimulatedDeviceOptions options, TimeProvider
     /// <paramref name="slideName"/>: a smooth blob per 32x32-cell block (so lesions and heatmaps have structure),
     /// with values in [0, 1).
     /// </summary>
-    public static float Probability(string slideName, int x, int y)
+    public static float Probability(string slideName, int x, int y) => Probability(Fnv1a(slideName), x, y);
+
+    private static float Probability(ulong seed, int x, int y)
     {
-        var seed = Fnv1a(slideName);
         var (bx, by) = (x >> 5, y >> 5);
         var block = Mix(seed ^ ((ulong)(uint)bx << 32 | (uint)by));
         var peak = (block >> 40) / (double)(1UL << 24); // the block's peak probability in [0, 1)

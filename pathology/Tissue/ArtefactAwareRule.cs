@@ -154,18 +154,8 @@ public static class ArtefactAwareRule
     }
 
     /// <summary>The share of an image's pixels that are stained tissue by a slide's thresholds (no morphology): how a tile is judged.</summary>
-    public static double TissueFraction(RgbImage image, ArtefactAwareThresholds thresholds)
-    {
-        var count = image.Width * image.Height;
-        if (count == 0) return 0;
-        var tissue = 0;
-        var pixels = image.Pixels;
-        for (var i = 0; i < pixels.Length; i += 3)
-        {
-            if (IsStained(pixels[i], pixels[i + 1], pixels[i + 2], thresholds)) tissue++;
-        }
-        return (double)tissue / count;
-    }
+    public static double TissueFraction(RgbImage image, ArtefactAwareThresholds thresholds) =>
+        image.ShareOf((r, g, b) => IsStained(r, g, b, thresholds));
 
     /// <summary>
     /// The glass's saturation and brightness over the pixels brighter than all three RGB thresholds (the glass

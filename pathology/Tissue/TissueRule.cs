@@ -51,16 +51,6 @@ public static class TissueRule
     }
 
     /// <summary>The share of an image's pixels the rule calls tissue: how a tile is judged with a slide's thresholds.</summary>
-    public static double TissueFraction(RgbImage image, TissueThresholds thresholds)
-    {
-        var count = image.Width * image.Height;
-        if (count == 0) return 0;
-        var tissue = 0;
-        var pixels = image.Pixels;
-        for (var i = 0; i < pixels.Length; i += 3)
-        {
-            if (IsTissue(pixels[i], pixels[i + 1], pixels[i + 2], thresholds)) tissue++;
-        }
-        return (double)tissue / count;
-    }
+    public static double TissueFraction(RgbImage image, TissueThresholds thresholds) =>
+        image.ShareOf((r, g, b) => IsTissue(r, g, b, thresholds));
 }
