@@ -75,7 +75,8 @@ public sealed partial class ClusterFailureTests(PostgresServerFixture server, Sy
         // silo dead, and its next activation (which never saw the old leases) leases every unfinished batch afresh.
         // Either way the slides' own lease log accounts for each batch: held = leased to the dead worker, no result from it.
         var survivors = silos.Where(s => s != victim).ToList();
-        var events = survivors.SelectMany(s => s.LogLinesContaining("Slide " + spec.CohortId + "/"))
+        // Every silo's log, the victim's too: a map it hosted may have received the victim's own result before the kill.
+        var events = silos.SelectMany(s => s.LogLinesContaining("Slide " + spec.CohortId + "/"))
             .Select(line => (line.Received, Match: BatchEvent().Match(line.Text)))
             .Where(e => e.Match.Success)
             .Select(e => (e.Received, Batch: (Slide: e.Match.Groups["slide"].Value, Index: int.Parse(e.Match.Groups["batch"].Value)),
