@@ -13,13 +13,16 @@ var region = new Option<int>("--region-cells") { Description = "Dense region sid
 var perWorker = new Option<int>("--batches-per-worker") { Description = "About this many batches per device when --slides is 0.", DefaultValueFactory = _ => 30 };
 var output = new Option<string>("--out") { Description = "Output root of the cohort's maps.", DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "opath-scale-out") };
 var json = new Option<bool>("--json") { Description = "End with one line holding the result as JSON." };
-var root = new RootCommand("Coordination at scale: simulated devices on in-process silos.") { silos, workers, batchMs, storage, cohort, slides, region, perWorker, output, json };
+var siloDll = new Option<string?>("--silo-processes") { Description = "Run the silos as processes of this silo.dll (PostgreSQL only) instead of in this process." };
+var root = new RootCommand("Coordination at scale: simulated devices on in-process silos.") { silos, workers, batchMs, storage, cohort, slides, region, perWorker, output, json, siloDll };
 root.SetAction(async parse =>
 {
     var settings = new ScaleSettings(parse.GetValue(silos), parse.GetValue(workers), parse.GetValue(batchMs), parse.GetValue(storage)!,
         parse.GetValue(cohort)!, parse.GetValue(slides), parse.GetValue(region), parse.GetValue(perWorker),
         Environment.GetEnvironmentVariable("OPATH_CONNECTION_STRING"), parse.GetValue(output)!);
-    var result = await ScaleRun.RunAsync(settings, Console.Out);
+    var result = parse.GetValue(siloDll) is { } dll
+        ? await ProcessScaleRun.RunAsync(settings, dll, Console.Out)
+        : await ScaleRun.RunAsync(settings, Console.Out);
     Console.WriteLine("| silos | workers | batch ms | storage | batches | batches/s (ideal) | cells/s | utilisation min / mean | coordination CPU ms/batch (process, pixel work) | idle CPU ms/s | marginal CPU ms/batch | DB round trips/batch |");
     Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
     Console.WriteLine($"| {result.Silos} | {result.Workers} | {result.BatchMs} | {result.Storage} | {result.Batches} | {result.BatchesPerSecond:0.0} ({result.IdealBatchesPerSecond:0}) | " +

@@ -24,4 +24,5 @@ public sealed record ScaleResult(
     [property: JsonPropertyName("idle_cpu_ms_per_s")] double IdleCpuMsPerSecond,
     [property: JsonPropertyName("marginal_cpu_ms_per_batch")] double MarginalCpuMsPerBatch,
     [property: JsonPropertyName("db_round_trips_per_batch")] double? DbRoundTripsPerBatch,
-    [property: JsonPropertyName("cpu")] string Cpu);
+    [property: JsonPropertyName("cpu")] string Cpu,
+    [property: JsonPropertyName("silo_processes")] bool SiloProcesses = false);

@@ -24,11 +24,9 @@ public static class ScaleRun
 {
     public static async Task<ScaleResult> RunAsync(ScaleSettings settings, TextWriter log)
     {
-        var sources = ReadCohort(settings.CohortFile);
-        var slides = Enumerable.Range(0, settings.Slides > 0 ? settings.Slides : SlidesFor(settings, sources))
-            .Select(i => sources[i % sources.Count] with { SlideId = $"s{i:D3}" }).ToList();
+        var slides = CohortSlides(settings);
         log.WriteLine($"{settings.Silos} silo(s) x {settings.WorkersPerSilo} simulated device(s), {settings.BatchMs} ms a batch, {settings.Storage} storage, " +
-            $"{slides.Count} slides ({sources.Count} distinct files), region {settings.RegionCells} cells");
+            $"{slides.Count} slides, region {settings.RegionCells} cells");
 
         NpgsqlDataSource? database = settings.Storage == "postgres"
             ? NpgsqlDataSource.Create(settings.ConnectionString ?? throw new ArgumentException("--storage postgres needs OPATH_CONNECTION_STRING"))
@@ -62,12 +60,7 @@ public static class ScaleRun
         await using var cluster = builder.Build();
         await cluster.DeployAsync();
 
-        // Warm-up: one cohort of two slides first, so JIT compilation and first connections stay out of the figures.
-        var warmup = new CohortSpec($"warmup-{Guid.NewGuid():N}"[..20], sources.Take(2).Select((s, i) => s with { SlideId = $"w{i}" }).ToList(),
-            "simulated.weights", settings.OutputRoot, Stride: 64, Layout: new BatchLayout(settings.RegionCells, 32));
-        var warming = cluster.Client.GetGrain<ICohortGrain>(warmup.CohortId);
-        for (var state = (await warming.SubmitAsync(warmup)).State; state == RunState.Running; state = (await warming.GetStatusAsync())!.State)
-            await Task.Delay(500);
+        await WarmUpAsync(cluster.Client, settings);
         log.WriteLine("warm-up cohort done");
 
         var workerKeys = Enumerable.Range(0, settings.Silos).SelectMany(i => Enumerable.Range(0, settings.WorkersPerSilo).Select(d => $"silo{i:D2}/sim:{d}")).ToList();
@@ -80,8 +73,7 @@ public static class ScaleRun
         await Task.Delay(TimeSpan.FromSeconds(10));
         var idleCpuPerSecond = (Process.GetCurrentProcess().TotalProcessorTime - idleCpu).TotalMilliseconds / idleClock.Elapsed.TotalSeconds;
         using var watch = new BatchWatch();
-        var spec = new CohortSpec($"scale-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid():N}"[..24], slides, "simulated.weights", settings.OutputRoot,
-            Stride: 64, Layout: new BatchLayout(settings.RegionCells, 32));
+        var spec = Cohort(settings, slides);
         var cohort = cluster.Client.GetGrain<ICohortGrain>(spec.CohortId);
         var dbBefore = await TransactionsAsync(database);
         var submitted = Stopwatch.StartNew();
@@ -102,14 +94,8 @@ public static class ScaleRun
         // PostgreSQL 15 publishes a busy backend's statistics at most once a second and an idle one's after 10 s.
         if (database is not null) await Task.Delay(TimeSpan.FromSeconds(11));
         var dbAfter = await TransactionsAsync(database);
-        while (status.State == RunState.Running)
-        {
-            await Task.Delay(500);
-            status = (await cohort.GetStatusAsync())!;
-        }
+        status = await WaitForEndAsync(cohort);
         var cohortSeconds = submitted.Elapsed.TotalSeconds;
-        if (status.Slides.Any(s => s.State != RunState.Completed))
-            throw new InvalidOperationException($"cohort ended {status.State}: {string.Join("; ", status.Slides.Where(s => s.State != RunState.Completed).Select(s => $"{s.SlideId} {s.State} {s.Error}"))}");
 
         var workers = await Task.WhenAll(workerKeys.Select(k => cluster.Client.GetGrain<IInferenceWorkerGrain>(k).GetStatusAsync()));
         var span = last.At - watch.FirstStart;
@@ -130,6 +116,40 @@ public static class ScaleRun
         return result;
     }
 
+    /// <summary>The cohort's slides: the files of --cohort reused under new ids until each device gets its batches.</summary>
+    public static List<SlideSpec> CohortSlides(ScaleSettings settings)
+    {
+        var sources = ReadCohort(settings.CohortFile);
+        return Enumerable.Range(0, settings.Slides > 0 ? settings.Slides : SlidesFor(settings, sources))
+            .Select(i => sources[i % sources.Count] with { SlideId = $"s{i:D3}" }).ToList();
+    }
+
+    public static CohortSpec Cohort(ScaleSettings settings, IReadOnlyList<SlideSpec> slides) =>
+        new($"scale-{DateTime.UtcNow:HHmmss}-{Guid.NewGuid():N}"[..24], slides.ToList(), "simulated.weights", settings.OutputRoot,
+            Stride: 64, Layout: new BatchLayout(settings.RegionCells, 32));
+
+    /// <summary>One cohort of two slides first, so JIT compilation and first connections stay out of the figures.</summary>
+    public static async Task WarmUpAsync(IGrainFactory grains, ScaleSettings settings)
+    {
+        var warmup = new CohortSpec($"warmup-{Guid.NewGuid():N}"[..20], ReadCohort(settings.CohortFile).Take(2).Select((s, i) => s with { SlideId = $"w{i}" }).ToList(),
+            "simulated.weights", settings.OutputRoot, Stride: 64, Layout: new BatchLayout(settings.RegionCells, 32));
+        await WaitForEndAsync(grains.GetGrain<ICohortGrain>(warmup.CohortId), await grains.GetGrain<ICohortGrain>(warmup.CohortId).SubmitAsync(warmup));
+    }
+
+    /// <summary>The cohort's final status; throws unless every slide completed.</summary>
+    public static async Task<CohortStatus> WaitForEndAsync(ICohortGrain cohort, CohortStatus? status = null)
+    {
+        status ??= (await cohort.GetStatusAsync())!;
+        while (status.State == RunState.Running)
+        {
+            await Task.Delay(500);
+            status = (await cohort.GetStatusAsync())!;
+        }
+        if (status.Slides.Any(s => s.State != RunState.Completed))
+            throw new InvalidOperationException($"cohort ended {status.State}: {string.Join("; ", status.Slides.Where(s => s.State != RunState.Completed).Select(s => $"{s.SlideId} {s.State} {s.Error}"))}");
+        return status;
+    }
+
     private static List<SlideSpec> ReadCohort(string cohortFile)
     {
         using var json = JsonDocument.Parse(File.ReadAllText(cohortFile));
@@ -148,14 +168,14 @@ public static class ScaleRun
         return Math.Max(1, (int)Math.Ceiling(settings.Workers * settings.BatchesPerWorker / perSlide));
     }
 
-    private static async Task<long> TransactionsAsync(NpgsqlDataSource? database)
+    public static async Task<long> TransactionsAsync(NpgsqlDataSource? database)
     {
         if (database is null) return 0;
         await using var command = database.CreateCommand("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()");
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static string CpuModel() =>
+    public static string CpuModel() =>
         File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown";
 
     /// <summary>Listens to the silos' meters: each scored batch (its end and duration) and the pixel work's CPU.</summary>

@@ -94,7 +94,7 @@ public sealed class DistributedTrainingFaultTests(PostgresServerFixture server, 
 
         var final = await run.WaitForEndAsync(TimeSpan.FromMinutes(1));
         Assert.True(final.State == RunState.Completed, $"the run ended {final.State}: {final.Error}\n{cluster.Logs()}");
-        Assert.True(final.Resumes >= 1, $"the run was never resumed ({final.Resumes})");
+        Assert.True(final.Resumes >= 1, $"the run was never resumed ({final.Resumes}; trainers {string.Join(", ", final.Trainers)})\n{cluster.Logs()}");
         Assert.Equal((4, 2, 4), (final.GlobalStep, final.History.Count, final.StepLosses.Count));
         Assert.Equal(before.History[0], final.History[0]);
         Assert.DoesNotContain(victim.WorkerKey, final.Trainers);
