@@ -36,7 +36,7 @@ public static class ProcessScaleRun
 
         var workerKeys = Enumerable.Range(0, settings.Silos)
             .SelectMany(i => Enumerable.Range(0, settings.WorkersPerSilo).Select(d => $"{SiloProcesses.SiloName(i)}/sim:{d}")).ToList();
-        await ScaleRun.WarmUpAsync(grains, settings);
+        await ScaleRun.WarmUpAsync(grains, settings, slides.Count);
         log.WriteLine("warm-up cohort done");
         var before = await WorkersAsync(grains, workerKeys);
 
