@@ -39,6 +39,8 @@ public sealed class CohortGrain(
             state.State.SubmittedAt = time.GetUtcNow();
             await WriteAsync();
         }
+        // Listed for operators (idempotent, so a resubmission after a lost registration lists it too).
+        await GrainFactory.GetGrain<ICohortRegistryGrain>(CohortRegistry.Key).RegisterAsync(spec.CohortId, state.State.SubmittedAt);
 
         // Starting is idempotent on each slide, so a resubmission also restarts anything that was interrupted.
         if (!state.State.Cancelled)
