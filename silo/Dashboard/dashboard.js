@@ -59,7 +59,7 @@ async function drawCohorts(cohorts) {
       const share = s.cellsTotal > 0 ? s.cellsDone / s.cellsTotal : (s.state === 'Completed' ? 1 : 0);
       const heatmap = s.state === 'Completed'
         ? `<img class="heatmap" alt="heatmap of ${esc(s.slideId)}" src="${api}/cohorts/${id}/slides/${encodeURIComponent(s.slideId)}/heatmap">` : '';
-      return `<div class="slide" data-slide="${esc(s.slideId)}" data-state="${s.state}" data-cells-done="${s.cellsDone}"><b>${esc(s.slideId)}</b> <span class="${s.state}">${s.state}</span><br>` +
+      return `<div class="slide" data-cohort-slide="${esc(status.cohortId)}" data-slide="${esc(s.slideId)}" data-state="${s.state}" data-cells-done="${s.cellsDone}"><b>${esc(s.slideId)}</b> <span class="${s.state}">${s.state}</span><br>` +
         `${bar(share)}<br><span class="muted">${num(s.cellsDone)}/${num(s.cellsTotal)} cells, batch ${s.batchesDone}/${s.batchesTotal}${s.lesions ? `, ${s.lesions} lesion(s)` : ''}</span>` +
         `${s.error ? `<br><span class="Failed">${esc(s.error)}</span>` : ''}${heatmap}</div>`;
     }).join('') + '</div>';
