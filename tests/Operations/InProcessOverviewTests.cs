@@ -12,11 +12,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace OrleansPathology.Tests.Operations;
 
 /// <summary>
-/// Training runs in the operator's view: a real (tiny) data-parallel run on an in-process silo with a CPU trainer, listed
-/// by the overview grain while it runs and after it ended (the registry keeps ended runs for listing), with its epoch's
-/// loss and accuracy, as <c>opath training list|status</c> print them.
+/// The overview on an in-process silo with a CPU worker and trainer: a real (tiny) data-parallel run, listed while it
+/// runs and after it ended (the registry keeps ended runs for listing) with its epoch's loss and accuracy, as
+/// <c>opath training list|status</c> print them; and a worker's last error.
 /// </summary>
-public sealed class TrainingViewTests(TrainingCohortFixture cohort) : IClassFixture<TrainingCohortFixture>, IAsyncLifetime
+public sealed class InProcessOverviewTests(TrainingCohortFixture cohort) : IClassFixture<TrainingCohortFixture>, IAsyncLifetime
 {
     private readonly string _dir = TestData.NewTempDir("opath-train-view");
     private InProcessTestCluster _cluster = null!;
@@ -40,6 +40,27 @@ public sealed class TrainingViewTests(TrainingCohortFixture cohort) : IClassFixt
         await _cluster.StopAllSilosAsync();
         await _cluster.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_worker_s_last_error_is_in_the_overview()
+    {
+        var weights = Path.Combine(_dir, "not-weights.bin");
+        await File.WriteAllTextAsync(weights, "these are not model weights");
+        var spec = new CohortSpec("bad-weights", [new SlideSpec("cmu", TestData.Slide("CMU-1-Small-Region.svs"))], weights, Path.Combine(_dir, "out"), Stride: 128);
+        await _cluster.Client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec);
+        var overview = _cluster.Client.GetGrain<IClusterOverviewGrain>(ClusterOverviewKey.Key);
+
+        WorkerStatus? worker = null;
+        await WorkerClusterFixture.WaitUntilAsync(async () =>
+        {
+            worker = Assert.Single((await overview.GetOverviewAsync()).Workers);
+            return worker.LastError is not null;
+        }, "a failed batch", seconds: 120);
+
+        Assert.Contains("bad-weights/cmu batch ", worker!.LastError);
+        Assert.Contains(weights, worker.LastError);
+        Assert.True(worker.Pulling);
     }
 
     [Fact]
