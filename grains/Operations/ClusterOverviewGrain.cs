@@ -35,7 +35,7 @@ public sealed partial class ClusterOverviewGrain(
         var unreachable = new List<string>();
         var silos = await SilosAsync();
         var workerKeys = silos.Where(s => s.Status == "Active")
-            .SelectMany(s => s.Devices.Select(d => Devices.DeviceKeys.Format(NameOf(s), d))).Order(StringComparer.Ordinal).ToList();
+            .SelectMany(s => s.Devices.Select(d => Devices.DeviceKeys.Format(s.Name, d))).Order(StringComparer.Ordinal).ToList();
         var workers = AskAllAsync(workerKeys, key => GrainFactory.GetGrain<IInferenceWorkerGrain>(key).GetStatusAsync(), unreachable);
         var cohorts = ListCohortsAsync(OverviewCohorts, unreachable);
         var training = ListTrainingAsync(unreachable);
@@ -63,14 +63,12 @@ public sealed partial class ClusterOverviewGrain(
                 var devices = values.TryGetValue(SiloMetadataKeys.Devices, out var list)
                     ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
                 var started = new DateTimeOffset(DateTime.SpecifyKind(h.StartTime, DateTimeKind.Utc));
+                // The name its workers' keys carry (its metadata), else Orleans' own name for it.
                 return new SiloView(values.GetValueOrDefault(SiloMetadataKeys.SiloName) ?? h.SiloName, h.SiloAddress.ToString(),
                     h.Status.ToString(), started, Math.Max(0, (now - started).TotalSeconds), devices, h.HostName);
             })
             .OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
     }
-
-    // The silo's name as its workers' keys use it (its metadata), which SiloView.Name already is when announced.
-    private static string NameOf(SiloView silo) => silo.Name;
 
     private async Task<IReadOnlyList<CohortSummary>> ListCohortsAsync(int max, List<string> unreachable)
     {
