@@ -26,6 +26,11 @@ internal static class OpathCommand
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(ClusterStatusCommand.Create());
+        root.Subcommands.Add(CohortsCommand.Create());
+        root.Subcommands.Add(TrainingCommand.Create());
+        // --api URL, before or after the command: the cohort and cluster commands go through a silo's HTTP API.
+        root.Options.Add(Api.ApiClient.Option);
         return root;
     }
 

@@ -143,7 +143,10 @@ public sealed record MapProgress(
     [property: Id(0)] int BatchesDone,
     [property: Id(1)] long CellsDone);
 
-/// <summary>A worker's view of itself, for status and tests.</summary>
+/// <summary>
+/// A worker's view of itself, for status and tests: batches in flight, batches and cells done, the weights it holds,
+/// its device's busy seconds, cells per second over the last minute, its last error and whether it pulls work.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("opath.WorkerStatus")]
 public sealed record WorkerStatus(
     [property: Id(0)] string Worker,
@@ -153,4 +156,7 @@ public sealed record WorkerStatus(
     [property: Id(4)] long BatchesDone,
     [property: Id(5)] long CellsDone,
     [property: Id(6)] string? LoadedWeights,
-    [property: Id(7)] double BusySeconds = 0);
+    [property: Id(7)] double BusySeconds = 0,
+    [property: Id(8)] double CellsPerSecond = 0,
+    [property: Id(9)] string? LastError = null,
+    [property: Id(10)] bool Pulling = false);

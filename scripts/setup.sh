@@ -9,6 +9,8 @@
 set -euo pipefail
 
 packages=(libopenslide0 openslide-tools libturbojpeg0 libvips-tools postgresql-15 python3-numpy python3-torch python3-openslide python3-scipy python3-skimage)
+# chromium: the dashboard test (tests/Operations/DashboardTests.cs) loads the silo's web page in headless chromium.
+packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,8 +9,14 @@ namespace OrleansPathology.Client.Cluster;
 /// a live display with a bar per slide and one overall (cells, cells/s, ETA); otherwise plain lines, one every
 /// <see cref="PlainLineEvery"/> and one whenever a slide finishes, so logs and CI output stay readable.
 /// </summary>
-internal sealed class CohortWatcher(ICohortGrain cohort, TextWriter output, bool live)
+internal sealed class CohortWatcher(Func<Task<CohortStatus?>> next, TextWriter output, bool live)
 {
+    /// <summary>Watches a cohort grain (through a gateway); the other constructor takes any source of status, the HTTP API's say.</summary>
+    public CohortWatcher(ICohortGrain cohort, TextWriter output, bool live)
+        : this(() => cohort.GetStatusAsync(), output, live)
+    {
+    }
+
     /// <summary>How often the status is asked for.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
@@ -100,7 +106,7 @@ internal sealed class CohortWatcher(ICohortGrain cohort, TextWriter output, bool
     private async Task<CohortStatus> NextAsync(string cohortId, CancellationToken cancellationToken)
     {
         await Task.Delay(PollInterval, cancellationToken);
-        return await cohort.GetStatusAsync().WaitAsync(cancellationToken)
+        return await next().WaitAsync(cancellationToken)
             ?? throw new CohortNotFoundException(cohortId, "disappeared from the cluster while being watched (did its silo restart without persistent storage?)");
     }
 

@@ -16,9 +16,7 @@ internal static class CancelCommand
         command.SetAction((parse, token) => ClusterCommandLine.RunAsync(parse, "cancel", cluster.Secret(parse), async () =>
         {
             var id = ClusterCommandLine.RequireCohortId(parse.GetValue(cohortId));
-            var target = cluster.Target(parse, new ClusterTarget(ClusterKind.Localhost));
-            await using var session = await ClusterSession.ConnectAsync(target, token);
-            var status = await session.Cohort(id).CancelAsync().WaitAsync(token) ?? throw session.NotFound(id);
+            var status = await CohortCalls.CancelAsync(parse, cluster, id, token);
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) stdout.WriteLine(CohortReport.Json(status));
             else

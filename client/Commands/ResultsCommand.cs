@@ -19,10 +19,7 @@ internal static class ResultsCommand
         command.SetAction((parse, token) => ClusterCommandLine.RunAsync(parse, "results", cluster.Secret(parse), async () =>
         {
             var id = ClusterCommandLine.RequireCohortId(parse.GetValue(cohortId));
-            var target = cluster.Target(parse, new ClusterTarget(ClusterKind.Localhost));
-            await using var session = await ClusterSession.ConnectAsync(target, token);
-            var status = await session.StatusAsync(id, token);
-            var results = CohortReport.Results(status);
+            var (status, results) = await CohortCalls.ResultsAsync(parse, cluster, id, token);
             var (stdout, stderr) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             if (parse.GetValue(json)) stdout.WriteLine(CohortReport.Json(results));
             else CohortReport.WriteResults(stdout, results);

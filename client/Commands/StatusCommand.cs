@@ -15,13 +15,10 @@ internal static class StatusCommand
         cluster.AddTo(command);
         command.SetAction((parse, token) => ClusterCommandLine.RunAsync(parse, "status", cluster.Secret(parse), async () =>
         {
-            // Cohorts are grains keyed by id; the cluster keeps no index of them to list.
             if (string.IsNullOrWhiteSpace(parse.GetValue(cohortId)))
-                throw new ArgumentException("a cohort id is needed: opath status COHORT (the cluster keeps no list of cohorts; opath submit prints the id)");
+                throw new ArgumentException("a cohort id is needed: opath status COHORT (opath cohorts lists the cluster's cohorts)");
             var id = ClusterCommandLine.RequireCohortId(parse.GetValue(cohortId));
-            var target = cluster.Target(parse, new ClusterTarget(ClusterKind.Localhost));
-            await using var session = await ClusterSession.ConnectAsync(target, token);
-            var status = await session.StatusAsync(id, token);
+            var status = await CohortCalls.StatusAsync(parse, cluster, id, token);
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) stdout.WriteLine(CohortReport.Json(status));
             else CohortReport.WriteStatus(stdout, status);

@@ -37,7 +37,8 @@ internal static class SubmitCommand
         cluster.AddTo(command);
         command.SetAction((parse, token) => ClusterCommandLine.RunAsync(parse, "submit", cluster.Secret(parse), async () =>
         {
-            var target = cluster.Target(parse, ClusterTarget.Embedded);
+            // With --api the cluster is behind a silo's HTTP API, never this process.
+            var target = CohortSource.ViaApi(parse) ? new ClusterTarget(ClusterKind.Localhost) : cluster.Target(parse, ClusterTarget.Embedded);
             var path = parse.GetValue(file);
             if (string.IsNullOrWhiteSpace(path)) throw new ArgumentException("a cohort file is required: opath submit COHORT.json");
             var spec = BuildSpec(CohortFile.Read(path), parse.GetValue(id), parse.GetValue(weights), parse.GetValue(stride),
@@ -51,17 +52,16 @@ internal static class SubmitCommand
 
             var (stdout, stderr) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             var asJson = parse.GetValue(json);
-            await using var session = await ClusterSession.OpenAsync(target, token);
-            var cohort = session.Cohort(spec.CohortId);
-            var status = await session.SubmitAsync(spec, token);
-            if (!parse.GetValue(wait) && target.Kind != ClusterKind.Embedded)
+            await using var source = await CohortSource.OpenAsync(parse, cluster, token, ClusterTarget.Embedded);
+            var status = await source.SubmitAsync(spec, token);
+            if (!parse.GetValue(wait) && !source.IsEmbedded)
             {
                 if (asJson) stdout.WriteLine(CohortReport.Json(status));
                 else
                 {
-                    stdout.WriteLine($"submitted cohort {spec.CohortId} ({spec.Slides.Count} slide(s)) to {target}; outputs under {Path.Combine(spec.OutputRoot, spec.CohortId)}");
+                    stdout.WriteLine($"submitted cohort {spec.CohortId} ({spec.Slides.Count} slide(s)) to {source.Where}; outputs under {Path.Combine(spec.OutputRoot, spec.CohortId)}");
                     CohortReport.WriteStatus(stdout, status);
-                    stdout.WriteLine($"follow it with: opath watch {spec.CohortId}{ClusterArguments(target)}");
+                    stdout.WriteLine($"follow it with: opath watch {spec.CohortId}{source.Arguments}");
                 }
                 return ExitCodes.Success;
             }
@@ -69,13 +69,13 @@ internal static class SubmitCommand
             var progress = asJson ? stderr : stdout;
             try
             {
-                status = await new CohortWatcher(cohort, progress, CohortWatcher.IsTerminal(progress)).WatchAsync(status, token);
+                status = await new CohortWatcher(source.Poll(spec.CohortId, token), progress, CohortWatcher.IsTerminal(progress)).WatchAsync(status, token);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
-                stderr.WriteLine(target.Kind == ClusterKind.Embedded
+                stderr.WriteLine(source.IsEmbedded
                     ? $"opath submit: interrupted; the embedded cluster stops and cohort {spec.CohortId} with it"
-                    : $"opath submit: stopped watching; cohort {spec.CohortId} keeps running (opath watch {spec.CohortId}{ClusterArguments(target)})");
+                    : $"opath submit: stopped watching; cohort {spec.CohortId} keeps running (opath watch {spec.CohortId}{source.Arguments})");
                 throw;
             }
             if (asJson) stdout.WriteLine(CohortReport.Json(status));

@@ -19,15 +19,14 @@ internal static class WatchCommand
         command.SetAction((parse, token) => ClusterCommandLine.RunAsync(parse, "watch", cluster.Secret(parse), async () =>
         {
             var id = ClusterCommandLine.RequireCohortId(parse.GetValue(cohortId));
-            var target = cluster.Target(parse, new ClusterTarget(ClusterKind.Localhost));
             var (stdout, stderr) = (parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
             var asJson = parse.GetValue(json);
-            await using var session = await ClusterSession.ConnectAsync(target, token);
-            var status = await session.StatusAsync(id, token);
+            await using var source = await CohortCalls.OpenAsync(parse, cluster, token);
+            var status = await source.StatusAsync(id, token);
             var progress = asJson ? stderr : stdout;
             try
             {
-                status = await new CohortWatcher(session.Cohort(id), progress, CohortWatcher.IsTerminal(progress)).WatchAsync(status, token);
+                status = await new CohortWatcher(source.Poll(id, token), progress, CohortWatcher.IsTerminal(progress)).WatchAsync(status, token);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {

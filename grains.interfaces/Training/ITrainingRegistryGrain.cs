@@ -20,4 +20,11 @@ public interface ITrainingRegistryGrain : IGrainWithStringKey
     /// <summary>The ids of the runs registered and not yet unregistered, in registration order.</summary>
     [Alias("ActiveRuns")]
     Task<IReadOnlyList<string>> ActiveRunsAsync();
+
+    /// <summary>
+    /// The runs for operators to list: the ids of the runs that ended most recently (newest first, at most
+    /// <paramref name="ended"/>) after those still running.
+    /// </summary>
+    [Alias("RecentRuns")]
+    Task<IReadOnlyList<string>> RecentRunsAsync(int ended);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansPathology.Grains.Devices;
 using OrleansPathology.Grains.Telemetry;
@@ -12,11 +13,12 @@ namespace OrleansPathology.Grains.Cohorts;
 /// Its span (<see cref="PathologyTelemetry.Spans.Cohort"/>) runs from submission until the last slide finishes.
 /// </summary>
 [Reentrant]
-public sealed class CohortGrain(
+public sealed partial class CohortGrain(
     [PersistentState("cohort", PathologyGrainOptions.StorageName)] IPersistentState<CohortState> state,
     TimeProvider time,
     IOptions<PathologyGrainOptions> options,
-    DeviceInventory? devices = null) : Grain, ICohortGrain
+    DeviceInventory? devices = null,
+    ILogger<CohortGrain>? logger = null) : Grain, ICohortGrain
 {
     /// <summary>The longest cohort or slide id.</summary>
     public const int MaxIdLength = 128;
@@ -39,6 +41,7 @@ public sealed class CohortGrain(
             state.State.SubmittedAt = time.GetUtcNow();
             await WriteAsync();
         }
+        await RegisterAsync(spec.CohortId);
 
         // Starting is idempotent on each slide, so a resubmission also restarts anything that was interrupted.
         if (!state.State.Cancelled)
@@ -145,4 +148,21 @@ public sealed class CohortGrain(
     private static bool SameSpec(CohortSpec a, CohortSpec b) => JsonSerializer.Serialize(a) == JsonSerializer.Serialize(b);
 
     private Task WriteAsync() => _writes.WriteAsync(state);
+
+    // Listed for operators. Idempotent, so a resubmission after a lost registration lists it too; advisory, so a registry
+    // that cannot write now (a database restart) does not fail the submission.
+    private async Task RegisterAsync(string cohortId)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ICohortRegistryGrain>(CohortRegistry.Key).RegisterAsync(cohortId, state.State.SubmittedAt);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (logger is not null) LogRegistrationFailed(logger, ex, cohortId);
+        }
+    }
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Cohort {Cohort} could not be listed in the cohort registry; submitting it again lists it")]
+    private static partial void LogRegistrationFailed(ILogger logger, Exception exception, string cohort);
 }

@@ -25,6 +25,9 @@ public sealed class PathologyMetrics
     private readonly Counter<long> _trainingPatches;
     private readonly Histogram<double> _trainingStep;
     private readonly Counter<double> _pixelWork;
+    private readonly Lock _gaugeLock = new();
+    private PendingWork? _pending;
+    private Dictionary<string, double> _utilization = [];
 
     public PathologyMetrics(IMeterFactory meterFactory)
         : this(meterFactory.Create(new MeterOptions(Name)))
@@ -48,12 +51,50 @@ public sealed class PathologyMetrics
         _trainingStep = meter.CreateHistogram<double>("opath.training.step.duration", "s", "One optimiser step (forward, backward, update).");
         _pixelWork = meter.CreateCounter<double>("opath.pixel_work.cpu", "s",
             "CPU time of the pixel work slide and map grains delegate (stage plan: slide and tissue mask; outputs: map files).");
+        // The scaling gauges: exported as opath_work_pending_cells, opath_work_pending_batches and opath_device_utilization
+        // (no unit, so the exporter adds no suffix: KEDA and Grafana query exactly these names).
+        meter.CreateObservableGauge(PendingCellsName, () => PendingMeasurement(p => p.Cells), null,
+            "Cells of planned, running slides not yet recorded, cluster-wide (reported by one silo at a time).");
+        meter.CreateObservableGauge(PendingBatchesName, () => PendingMeasurement(p => p.Batches), null,
+            "Batches of planned, running slides not yet recorded, cluster-wide (reported by one silo at a time).");
+        meter.CreateObservableGauge(UtilizationName, UtilizationMeasurements, null,
+            "Share of the last minute a device spent computing batches, 0 to 1, per device of this silo.");
     }
+
+    /// <summary>Instrument names of the scaling gauges (OpenTelemetry names; Prometheus replaces the dots with underscores).</summary>
+    public const string PendingCellsName = "opath.work.pending_cells", PendingBatchesName = "opath.work.pending_batches",
+        UtilizationName = "opath.device.utilization";
 
     /// <summary>Metrics on a meter of their own, for grains hosted where none were registered (a test silo, say).</summary>
     public static PathologyMetrics Unregistered { get; } = new(new Meter(Name));
 
     public Meter Meter { get; }
+
+    /// <summary>
+    /// The work waiting cluster-wide, as this silo last gathered it; null when another silo reports it (the gauges then
+    /// have no value here, so a sum over pods counts it once).
+    /// </summary>
+    public void ReportPendingWork(PendingWork? pending)
+    {
+        lock (_gaugeLock) _pending = pending;
+    }
+
+    /// <summary>Each local device's share of the last minute spent computing (0..1).</summary>
+    public void ReportUtilization(IReadOnlyDictionary<string, double> byDevice)
+    {
+        lock (_gaugeLock) _utilization = byDevice.ToDictionary(p => p.Key, p => Math.Clamp(p.Value, 0, 1));
+    }
+
+    private IEnumerable<Measurement<long>> PendingMeasurement(Func<PendingWork, long> value)
+    {
+        lock (_gaugeLock) return _pending is { } pending ? [new Measurement<long>(value(pending))] : [];
+    }
+
+    private IEnumerable<Measurement<double>> UtilizationMeasurements()
+    {
+        lock (_gaugeLock)
+            return _utilization.Select(p => new Measurement<double>(p.Value, new KeyValuePair<string, object?>(Attributes.Device, p.Key))).ToList();
+    }
 
     /// <summary>A worker took a batch: it counts towards its queue depth until <see cref="BatchEnded"/>.</summary>
     public void BatchStarted(string worker) => _queueDepth.Add(1, new KeyValuePair<string, object?>(Attributes.Worker, worker));

@@ -34,6 +34,8 @@ public sealed partial class InferenceWorkerGrain(
     private Task _pump = Task.CompletedTask;
     private long _batchesDone;
     private long _cellsDone;
+    private readonly RecentRate _rate = new(time);
+    private string? _lastError;
 
     private string Key => this.GetPrimaryKeyString();
     private string Device => DeviceKeys.Parse(Key).Device;
@@ -57,7 +59,7 @@ public sealed partial class InferenceWorkerGrain(
 
     public Task<WorkerStatus> GetStatusAsync() => Task.FromResult(new WorkerStatus(
         Key, options.Value.SiloName, Device, _inFlight.Count, _batchesDone, _cellsDone, scorer.LoadedWeights(Device),
-        scorer.BusyOf(Device).TotalSeconds));
+        scorer.BusyOf(Device).TotalSeconds, _rate.CellsPerSecond(), _lastError, _running is not null));
 
     public async Task DrainAsync()
     {
@@ -148,6 +150,7 @@ public sealed partial class InferenceWorkerGrain(
             {
                 span?.SetStatus(ActivityStatusCode.Error, ex.Message);
                 LogBatchFailed(ex, Key, item.SlideKey, item.BatchIndex);
+                _lastError = $"{time.GetUtcNow():u} {item.SlideKey} batch {item.BatchIndex}: {ex.GetType().Name}: {ex.Message}";
                 await ReportAsync(() => slide.FailBatchAsync(item.BatchIndex, Key, $"{ex.GetType().Name}: {ex.Message}"), item);
                 return;
             }
@@ -172,11 +175,13 @@ public sealed partial class InferenceWorkerGrain(
             {
                 _batchesDone++;
                 _cellsDone += item.CellX.Length;
+                _rate.Add(item.CellX.Length);
                 _metrics.BatchScored(Key, Device, item.CellX.Length, time.GetElapsedTime(started).TotalSeconds, result.ReadSeconds, result.ComputeSeconds);
                 LogBatchDone(Key, item.SlideKey, item.BatchIndex, item.CellX.Length, result.ReadSeconds, result.ComputeSeconds);
             }
             else
             {
+                _lastError = $"{time.GetUtcNow():u} {item.SlideKey} batch {item.BatchIndex}: the result could not be reported";
                 span?.SetStatus(ActivityStatusCode.Error, "the result could not be reported");
             }
         }

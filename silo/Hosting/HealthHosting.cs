@@ -6,13 +6,15 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OrleansPathology.Silo.Api;
 
 namespace OrleansPathology.Silo.Hosting;
 
 /// <summary>
 /// A silo process's HTTP endpoints on <see cref="SiloHostOptions.HealthPort"/>: <c>/healthz</c> (liveness: the process
 /// answers), <c>/ready</c> (readiness: <see cref="SiloReadiness"/>) and <c>/metrics</c> (Prometheus, when
-/// <c>Telemetry:Exporters</c> lists it). Kubernetes probes and scrapes exactly these paths.
+/// <c>Telemetry:Exporters</c> lists it). Kubernetes probes and scrapes exactly these paths. The HTTP API
+/// (<c>/api/v1</c>) and the dashboard (<c>/</c>) share the port.
 /// </summary>
 public static class HealthHosting
 {
@@ -32,6 +34,7 @@ public static class HealthHosting
         builder.Services.AddHealthChecks()
             .AddCheck("process", () => HealthCheckResult.Healthy("the silo process answers"), [LiveTag])
             .AddCheck<SiloReadiness>("silo", tags: [ReadyTag]);
+        builder.AddPathologyApi();
         if (host.HealthPort == 0) builder.Services.AddSingleton<IServer, NoHttpServer>();
         else builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenAnyIP(host.HealthPort));
         return builder;
@@ -43,6 +46,8 @@ public static class HealthHosting
         app.MapHealthChecks(LivenessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         app.MapHealthChecks(ReadinessPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         if (app.Services.GetService<TelemetryExporters>() is { Prometheus: true }) app.MapPrometheusScrapingEndpoint(MetricsPath);
+        // The HTTP API under /api/v1 and the dashboard at / (silo/Api, silo/Dashboard).
+        app.MapPathologyApi();
         return app;
     }
 

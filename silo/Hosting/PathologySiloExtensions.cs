@@ -67,6 +67,8 @@ public static class PathologySiloExtensions
             silo.AddTrainers();
             configure?.Invoke(silo);
         });
+        // The scaling gauges (opath_work_pending_cells, opath_work_pending_batches, opath_device_utilization).
+        builder.Services.AddHostedService<ScalingGaugeSampler>();
         return builder;
     }
 }

@@ -41,6 +41,9 @@ public sealed partial class SiloProcess : IDisposable
 
     public int SiloPort { get; }
 
+    /// <summary>The silo's HTTP port (<c>Silo__HealthPort</c> as started), 0 when it has none.</summary>
+    public int HealthPort { get; private init; }
+
     public string LogPath { get; }
 
     public int ProcessId => _process.Id;
@@ -84,7 +87,10 @@ public sealed partial class SiloProcess : IDisposable
         var logPath = Path.Combine(logDirectory, $"{name}.log");
         var log = new StreamWriter(logPath) { AutoFlush = true };
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var silo = new SiloProcess(name, siloPort, process, log, logPath);
+        var silo = new SiloProcess(name, siloPort, process, log, logPath)
+        {
+            HealthPort = settings.TryGetValue("Silo__HealthPort", out var http) && int.TryParse(http, out var port) ? port : 0,
+        };
         process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         process.Exited += (_, _) => silo._started.TrySetException(
