@@ -70,7 +70,7 @@ public sealed partial class TrainingCoordinatorGrain(
         // Refused before the run exists: a dataset or a slide outside the roots is bad input, not a failed run.
         var roots = _roots;
         // (A dataset that cannot be read still fails the run itself, with its reason, as before.)
-        await Task.Run(() =>
+        if (!roots.AllowsAll) await Task.Run(() =>
         {
             try
             {
@@ -167,7 +167,9 @@ public sealed partial class TrainingCoordinatorGrain(
         }
         catch (Exception ex)
         {
-            LogFailed(ex, RunId);
+            // Bad input (a broken slide, a malformed dataset) is said in one line; only a fault carries its stack trace.
+            if (IsBadInput(ex)) LogFailedOnInput(RunId, $"{ex.GetType().Name}: {ex.Message}");
+            else LogFailed(ex, RunId);
             state.State.State = RunState.Failed;
             state.State.Error = $"{ex.GetType().Name}: {ex.Message}";
             try
@@ -362,6 +364,12 @@ public sealed partial class TrainingCoordinatorGrain(
 
     [LoggerMessage(EventId = 4317, Level = LogLevel.Error, Message = "Training run {RunId} failed")]
     private partial void LogFailed(Exception exception, string runId);
+
+    [LoggerMessage(EventId = 4330, Level = LogLevel.Error, Message = "Training run {RunId} failed: {Reason}")]
+    private partial void LogFailedOnInput(string runId, string reason);
+
+    private static bool IsBadInput(Exception ex) =>
+        ex is DatasetException or TensorArchiveException or ModelWeightsException or SlideException or ArgumentException or UnauthorizedAccessException;
 
     [LoggerMessage(EventId = 4318, Level = LogLevel.Error, Message = "Training run {RunId}: its failure could not be recorded")]
     private partial void LogStateWriteFailed(Exception exception, string runId);
