@@ -29,7 +29,8 @@ public sealed record BatchLayout(
 
 /// <summary>
 /// A cohort as submitted: slides, the model, the map grid and where outputs go. <see cref="Layout"/> is null when
-/// submitted (the cohort chooses it) unless the submitter fixes it.
+/// submitted (the cohort chooses it) unless the submitter fixes it. <see cref="WeightsDigest"/> is set by the cohort:
+/// the SHA-256 of the weights it pinned at submit (a copy under <c>OutputRoot/.weights/</c>), which every batch uses.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("opath.CohortSpec")]
 public sealed record CohortSpec(
@@ -41,7 +42,8 @@ public sealed record CohortSpec(
     [property: Id(5)] ScoringMode Mode = ScoringMode.Dense,
     [property: Id(6)] string Precision = "fp32",
     [property: Id(7)] BatchLayout? Layout = null,
-    [property: Id(8)] string Tissue = "robust");
+    [property: Id(8)] string Tissue = "robust",
+    [property: Id(9)] string? WeightsDigest = null);
 
 /// <summary>Where a slide or cohort stands.</summary>
 [GenerateSerializer]
@@ -98,7 +100,8 @@ public sealed record WorkItem(
     [property: Id(12)] int RegionWidth,
     [property: Id(13)] int RegionHeight,
     [property: Id(14)] string? TraceParent = null,
-    [property: Id(15)] int ContextMargin = 96);
+    [property: Id(15)] int ContextMargin = 96,
+    [property: Id(16)] string? WeightsDigest = null);
 
 /// <summary>What a worker hands to the slide's map for a work item: the item's cells come back with their probabilities.</summary>
 [GenerateSerializer, Immutable, Alias("opath.WorkResult")]

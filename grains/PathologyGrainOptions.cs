@@ -22,6 +22,13 @@ public sealed class PathologyGrainOptions
     [Range(1, 100)]
     public int MaxBatchAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// How long batch results stay in PostgreSQL (<c>opath_batch_results</c>) after they were stored; every silo deletes
+    /// older rows once an hour. A map needs its rows only until its slide's outputs are written. Default 7 days; zero keeps them.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "3650.00:00:00")]
+    public TimeSpan BatchResultRetention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Folders slides may be read from; empty allows any path (single-machine default).</summary>
     public List<string> DataRoots { get; set; } = [];
 

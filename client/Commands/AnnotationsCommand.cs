@@ -31,19 +31,28 @@ internal static partial class AnnotationsCommand
         };
         command.SetAction(parse => CliErrors.Run(() =>
         {
+            var path = parse.GetValue(output)!;
+            // Checked before any work: a folder given as the mask file is a mistake to say at once, in words.
+            if (Directory.Exists(path)) throw new ArgumentException($"--out {path}: is a folder; give the mask file to write, e.g. {Path.Combine(path, "mask.npy")}");
             var target = Geometry(parse.GetValue(slide)!, parse.GetValue(level));
             var outline = AnnotationFiles.Read(parse.GetValue(annotations)!);
             var mask = AnnotationRasterizer.Rasterize(outline, target.Width, target.Height, target.Level, target.Downsample);
 
-            var path = parse.GetValue(output)!;
-            // Always a numpy copy as well (uint8 rows x columns), for MONAI, NCRF and numpy users.
-            if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) mask.SaveNpy(path);
-            else
+            try
             {
-                mask.Save(path);
-                mask.SaveNpy(path + ".npy");
+                // Always a numpy copy as well (uint8 rows x columns), for MONAI, NCRF and numpy users.
+                if (path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) mask.SaveNpy(path);
+                else
+                {
+                    mask.Save(path);
+                    mask.SaveNpy(path + ".npy");
+                }
+                WritePreview(path + ".png", mask);
             }
-            WritePreview(path + ".png", mask);
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new IOException($"--out {path}: cannot be written (permission denied: {ex.Message})", ex);
+            }
             if (parse.GetValue(json))
                 Console.Out.WriteLine(JsonSerializer.Serialize(new
                 {

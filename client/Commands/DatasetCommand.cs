@@ -39,7 +39,8 @@ internal static class DatasetCommand
             var options = new DatasetBuilderOptions
             {
                 TumourPatchesPerSlide = parse.GetValue(patches) is { } p
-                    ? int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : throw new ArgumentException($"--tumour-patches must be a positive whole number (got '{p}')")
+                    ? int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= DatasetBuilderOptions.MaxTumourPatchesPerSlide ? n
+                        : throw new ArgumentException($"--tumour-patches must be a whole number from 1 to {DatasetBuilderOptions.MaxTumourPatchesPerSlide} (patches per annotated slide; got '{p}')")
                     : 64,
                 Seed = parse.GetValue(seed) is { } s
                     ? ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : throw new ArgumentException($"--seed must be a whole number (got '{s}')")

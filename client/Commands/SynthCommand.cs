@@ -55,6 +55,7 @@ internal static class SynthCommand
                     Parallelism = ParseOptionalInt(parse.GetValue(threads), "--threads") ?? Environment.ProcessorCount,
                 };
                 options.Validate();
+                RequireFolder(options.OutputDirectory);
             }
             catch (ArgumentException ex)
             {
@@ -150,5 +151,20 @@ internal static class SynthCommand
     private sealed class InlineProgress(Action<SynthesisProgress> report) : IProgress<SynthesisProgress>
     {
         public void Report(SynthesisProgress value) => report(value);
+    }
+
+    /// <summary>
+    /// <c>--out</c> must name a folder, existing or to be created: a file there, or a file where a parent folder should
+    /// be, is said in one line before any slide is made (not "Could not find a part of the path" at the first write).
+    /// </summary>
+    internal static void RequireFolder(string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (File.Exists(full)) throw new ArgumentException($"--out {path}: is a file; give the folder to write the cohort into");
+        for (var parent = Path.GetDirectoryName(full); parent is not null; parent = Path.GetDirectoryName(parent))
+        {
+            if (File.Exists(parent)) throw new ArgumentException($"--out {path}: {parent} is a file, so no folder can be made under it");
+            if (Directory.Exists(parent)) return;
+        }
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansPathology.Grains.Devices;
 using OrleansPathology.Grains.Telemetry;
+using OrleansPathology.Slides;
 
 namespace OrleansPathology.Grains.Cohorts;
 
@@ -31,13 +32,19 @@ public sealed partial class CohortGrain(
         Validate(spec);
         if (state.State.Spec is { } existing)
         {
-            if (!SameSpec(existing, spec with { Layout = spec.Layout ?? existing.Layout }))
+            // The weights stay those pinned at the first submission, whatever the file holds now.
+            if (!SameSpec(existing, spec with { Layout = spec.Layout ?? existing.Layout, WeightsDigest = spec.WeightsDigest ?? existing.WeightsDigest }))
                 throw new ArgumentException($"cohort '{spec.CohortId}' was already submitted with different slides or settings; choose a new cohort id");
         }
         else
         {
+            var digest = await PinWeightsAsync(spec);
             // What batch N holds is decided here, once, for the fastest device kind the cluster has, and recorded.
-            state.State.Spec = spec with { Layout = spec.Layout ?? options.Value.LayoutFor(devices?.FastestKind() ?? Inference.DeviceKind.Cpu) };
+            state.State.Spec = spec with
+            {
+                Layout = spec.Layout ?? options.Value.LayoutFor(devices?.FastestKind() ?? Inference.DeviceKind.Cpu),
+                WeightsDigest = digest,
+            };
             state.State.SubmittedAt = time.GetUtcNow();
             await WriteAsync();
         }
@@ -142,6 +149,51 @@ public sealed partial class CohortGrain(
         Tissue.TissueMethods.Parse(spec.Tissue);
         if (spec.Layout is { } layout && (layout.RegionCells < 1 || layout.PatchesPerBatch < 1))
             throw new ArgumentException($"batch layout needs positive region cells and patches per batch (got {layout.RegionCells} and {layout.PatchesPerBatch})");
+    }
+
+    /// <summary>
+    /// Checks the output root and the weights against the data roots, checks that the weights are a loadable model, and
+    /// keeps a copy named by their SHA-256 under the output root; returns the digest. A cluster whose devices are all
+    /// simulated reads no weights: nothing is pinned (null).
+    /// </summary>
+    private async Task<string?> PinWeightsAsync(CohortSpec spec)
+    {
+        var roots = new DataRoots(options.Value.DataRoots);
+        var output = RootChecked(roots, spec.OutputRoot, DataPathKind.Output);
+        var live = devices?.LiveDevices() ?? [];
+        var simulatedOnly = devices is null || (live.Count > 0 && live.All(key => Inference.DeviceName.TryParse(key[(key.IndexOf('/') + 1)..], out var d) && d.Kind == Inference.DeviceKind.Sim));
+        if (simulatedOnly) return spec.WeightsDigest;
+        var weights = RootChecked(roots, spec.WeightsPath, DataPathKind.Weights);
+        string digest;
+        try
+        {
+            // Reading, hashing and loading 45 MB is file and tensor work: never on the grain's turn.
+            digest = await Task.Run(() => Model.PinnedWeights.Pin(weights, output));
+        }
+        catch (Model.ModelWeightsException ex)
+        {
+            throw new ArgumentException(ex.Message.Replace(weights, spec.WeightsPath, StringComparison.Ordinal));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"cannot keep a copy of weights {spec.WeightsPath} under output root {spec.OutputRoot}: {ex.Message}");
+        }
+        if (spec.WeightsDigest is { } expected && expected != digest)
+            throw new ArgumentException($"weights {spec.WeightsPath}: sha256 is {digest}, not {expected} as the cohort names");
+        return digest;
+    }
+
+    // A refusal is bad input from the submitter: it crosses to the client as an ArgumentException with the path as given.
+    private static string RootChecked(DataRoots roots, string path, DataPathKind kind)
+    {
+        try
+        {
+            return roots.Check(path, kind);
+        }
+        catch (DataRootException ex)
+        {
+            throw new ArgumentException(ex.Message);
+        }
     }
 
     // Records holding lists compare by reference; the serialised form compares by value.

@@ -9,12 +9,14 @@ public static class WorkItems
     public static WorkItem From(string slideKey, CohortSpec cohort, TileBatch batch, string? traceParent = null)
     {
         var region = batch.Region ?? default;
+        // A cohort that pinned its weights is scored from the pinned copy, checked against the digest when loaded.
+        var weights = cohort.WeightsDigest is { } digest ? Model.PinnedWeights.PathFor(cohort.OutputRoot, digest) : cohort.WeightsPath;
         return new WorkItem(
-            slideKey, batch.SlidePath, cohort.WeightsPath, cohort.Precision, batch.Index,
+            slideKey, batch.SlidePath, weights, cohort.Precision, batch.Index,
             batch.Mode == InferenceMode.Patch ? ScoringMode.Patch : ScoringMode.Dense,
             batch.Stride, batch.PatchSize,
             batch.Cells.Select(c => c.X).ToArray(), batch.Cells.Select(c => c.Y).ToArray(),
-            region.X, region.Y, region.Width, region.Height, traceParent, batch.ContextMargin);
+            region.X, region.Y, region.Width, region.Height, traceParent, batch.ContextMargin, cohort.WeightsDigest);
     }
 
     public static TileBatch ToTileBatch(WorkItem item)

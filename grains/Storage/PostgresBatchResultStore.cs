@@ -53,6 +53,17 @@ public sealed class PostgresBatchResultStore(NpgsqlDataSource dataSource) : IBat
         return rows;
     }
 
+    /// <summary>
+    /// Deletes the rows stored more than <paramref name="olderThan"/> ago (by the database's clock); returns how many.
+    /// A slide's map needs its rows only until its outputs are written, which takes minutes to hours.
+    /// </summary>
+    public async Task<int> PruneAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM opath_batch_results WHERE created_at < now() - $1");
+        command.Parameters.AddWithValue(olderThan);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task DeleteAsync(string slideKey, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("DELETE FROM opath_batch_results WHERE slide_key = $1");

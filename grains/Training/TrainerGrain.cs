@@ -15,8 +15,11 @@ namespace OrleansPathology.Grains.Training;
 /// reading, forward, backward and encoding run on the thread pool, never on the grain's turn.
 /// </summary>
 [DevicePinnedPlacement]
-public sealed partial class TrainerGrain(IOptions<WorkerOptions> workers, ILogger<TrainerGrain> logger) : Grain, ITrainerGrain
+public sealed partial class TrainerGrain(IOptions<WorkerOptions> workers, ILogger<TrainerGrain> logger, IOptions<PathologyGrainOptions>? pathology = null)
+    : Grain, ITrainerGrain
 {
+    private readonly OrleansPathology.Slides.DataRoots _roots = new(pathology?.Value.DataRoots ?? []);
+
     private SliceTrainer? _worker;
     private TrainingRunSpec? _run;
 
@@ -73,7 +76,7 @@ public sealed partial class TrainerGrain(IOptions<WorkerOptions> workers, ILogge
         _worker?.Dispose();
         _worker = null;
         var options = TrainingRunOptions.For(run, ComputeDevice.Parse(DeviceName.Parse(device).TorchDevice, run.Precision));
-        _worker = await Task.Run(() => new SliceTrainer(DatasetReader.ReadClaraJson(run.DatasetPath), options));
+        _worker = await Task.Run(() => new SliceTrainer(TrainingRunOptions.ReadDataset(run, _roots), options));
         _run = run;
         LogJoined(Key, run.RunId, options.Device.ToString());
         return _worker;

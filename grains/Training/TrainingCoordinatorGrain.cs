@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansPathology.Grains.Telemetry;
 using OrleansPathology.Model;
+using OrleansPathology.Slides;
 using OrleansPathology.Training;
 
 namespace OrleansPathology.Grains.Training;
@@ -24,8 +25,12 @@ public sealed partial class TrainingCoordinatorGrain(
     DeviceInventory devices,
     IOptions<TrainingOptions> options,
     ILogger<TrainingCoordinatorGrain> logger,
-    PathologyMetrics? metrics = null) : Grain, ITrainingCoordinatorGrain
+    PathologyMetrics? metrics = null,
+    IOptions<PathologyGrainOptions>? pathology = null) : Grain, ITrainingCoordinatorGrain
 {
+    // Every path of a run (dataset, its slides, checkpoints, output weights) lies inside the silo's data roots.
+    private readonly DataRoots _roots = new(pathology?.Value.DataRoots ?? []);
+
     private readonly PathologyMetrics _metrics = metrics ?? PathologyMetrics.Unregistered;
 
     /// <summary>Steps whose communication the status carries (the most recent ones).</summary>
@@ -62,6 +67,19 @@ public sealed partial class TrainingCoordinatorGrain(
     {
         if (spec.RunId != RunId) throw new ArgumentException($"spec for run '{spec.RunId}' sent to coordinator '{RunId}'");
         TrainingRunOptions.Validate(spec);
+        // Refused before the run exists: a dataset or a slide outside the roots is bad input, not a failed run.
+        var roots = _roots;
+        // (A dataset that cannot be read still fails the run itself, with its reason, as before.)
+        if (!roots.AllowsAll) await Task.Run(() =>
+        {
+            try
+            {
+                TrainingRunOptions.ReadDataset(spec, roots);
+            }
+            catch (DatasetException)
+            {
+            }
+        });
         if (state.State.Spec is { } existing)
         {
             if (existing != spec)
@@ -118,7 +136,7 @@ public sealed partial class TrainingCoordinatorGrain(
             var fresh = checkpoint is null;
             master = await Task.Run(() =>
             {
-                var dataset = DatasetReader.ReadClaraJson(spec.DatasetPath);
+                var dataset = TrainingRunOptions.ReadDataset(spec, _roots);
                 var coordinatorOptions = TrainingRunOptions.ForCoordinator(spec);
                 if (fresh) DatasetValidator.Validate(dataset, coordinatorOptions.Sampler.PatchSize);
                 return fresh ? TrainingMaster.Create(dataset, coordinatorOptions) : TrainingMaster.Resume(dataset, coordinatorOptions, checkpoint!);
@@ -149,7 +167,9 @@ public sealed partial class TrainingCoordinatorGrain(
         }
         catch (Exception ex)
         {
-            LogFailed(ex, RunId);
+            // Bad input (a broken slide, a malformed dataset) is said in one line; only a fault carries its stack trace.
+            if (IsBadInput(ex)) LogFailedOnInput(RunId, $"{ex.GetType().Name}: {ex.Message}");
+            else LogFailed(ex, RunId);
             state.State.State = RunState.Failed;
             state.State.Error = $"{ex.GetType().Name}: {ex.Message}";
             try
@@ -344,6 +364,12 @@ public sealed partial class TrainingCoordinatorGrain(
 
     [LoggerMessage(EventId = 4317, Level = LogLevel.Error, Message = "Training run {RunId} failed")]
     private partial void LogFailed(Exception exception, string runId);
+
+    [LoggerMessage(EventId = 4330, Level = LogLevel.Error, Message = "Training run {RunId} failed: {Reason}")]
+    private partial void LogFailedOnInput(string runId, string reason);
+
+    private static bool IsBadInput(Exception ex) =>
+        ex is DatasetException or TensorArchiveException or ModelWeightsException or SlideException or ArgumentException or UnauthorizedAccessException;
 
     [LoggerMessage(EventId = 4318, Level = LogLevel.Error, Message = "Training run {RunId}: its failure could not be recorded")]
     private partial void LogStateWriteFailed(Exception exception, string runId);

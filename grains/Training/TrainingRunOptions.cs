@@ -1,4 +1,5 @@
 using OrleansPathology.Model;
+using OrleansPathology.Slides;
 using OrleansPathology.Training;
 
 namespace OrleansPathology.Grains.Training;
@@ -28,6 +29,44 @@ public static class TrainingRunOptions
 
     /// <summary>The coordinator's options: fp32 master weights on the CPU whatever the trainers compute in.</summary>
     public static TrainerOptions ForCoordinator(TrainingRunSpec spec) => For(spec, new ComputeDevice("cpu", Precision.Fp32));
+
+    /// <summary>
+    /// Checks every path a run reads or writes against the data roots: the dataset, the run directory (checkpoints and
+    /// published weights), the output weights, and each slide the dataset names. Throws <see cref="ArgumentException"/>
+    /// with the path as given (never where a link leads).
+    /// </summary>
+    public static void CheckRoots(TrainingRunSpec spec, TrainingDataset dataset, DataRoots roots)
+    {
+        if (roots.AllowsAll) return;
+        try
+        {
+            roots.Check(spec.DatasetPath, DataPathKind.Dataset);
+            roots.Check(spec.RunDirectory, DataPathKind.Checkpoint);
+            roots.Check(spec.OutputWeights, DataPathKind.Weights);
+            foreach (var image in dataset.Training.Concat(dataset.Validation).Select(s => s.Image).Distinct(StringComparer.Ordinal))
+                roots.Check(image, DataPathKind.Slide);
+        }
+        catch (DataRootException ex)
+        {
+            throw new ArgumentException(ex.Message);
+        }
+    }
+
+    /// <summary>The dataset of <paramref name="spec"/>, read only once its file is known to lie inside the data roots.</summary>
+    public static TrainingDataset ReadDataset(TrainingRunSpec spec, DataRoots roots)
+    {
+        try
+        {
+            roots.Check(spec.DatasetPath, DataPathKind.Dataset);
+        }
+        catch (DataRootException ex)
+        {
+            throw new ArgumentException(ex.Message);
+        }
+        var dataset = DatasetReader.ReadClaraJson(spec.DatasetPath);
+        CheckRoots(spec, dataset, roots);
+        return dataset;
+    }
 
     /// <summary>Checks a spec before a run starts; throws <see cref="ArgumentException"/> naming the bad value.</summary>
     public static void Validate(TrainingRunSpec spec)

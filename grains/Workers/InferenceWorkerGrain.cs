@@ -141,7 +141,7 @@ public sealed partial class InferenceWorkerGrain(
             try
             {
                 var (key, device) = (Key, Device);
-                var scored = await Task.Run(() => scorer.ScoreAsync(WorkItems.ToTileBatch(item), item.WeightsPath,
+                var scored = await Task.Run(() => scorer.ScoreAsync(WorkItems.ToTileBatch(item), new WeightsSource(item.WeightsPath, item.WeightsDigest),
                     string.IsNullOrWhiteSpace(item.Precision) ? options.Value.Precision : item.Precision, device));
                 result = new WorkResult(item.SlideKey, item.BatchIndex, scored.Probabilities, key, scored.ReadSeconds, scored.ComputeSeconds,
                     item.CellX, item.CellY);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Xml;
-using System.Xml.Linq;
 
 namespace OrleansPathology.Annotations;
 
@@ -37,47 +36,88 @@ public static class AsapXml
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: annotation file not found", path);
-
-        XDocument document;
         try
         {
-            document = XDocument.Load(path);
+            return ReadStreaming(path);
         }
         catch (XmlException ex)
         {
             throw new InvalidDataException($"{path}: not well-formed XML: {ex.Message}", ex);
         }
+    }
 
-        var root = document.Root;
-        if (root is null || root.Name.LocalName != "ASAP_Annotations")
-            throw new InvalidDataException($"{path}: not an ASAP annotation file (root element is <{root?.Name.LocalName}>, expected <ASAP_Annotations>)");
+    // Streamed with an XmlReader, never a whole tree: memory grows with the vertices kept (16 bytes each), not with the
+    // file's elements and attributes (a 10-million-vertex file took 3.5 GB as an XDocument).
+    private static SlideAnnotations ReadStreaming(string path)
+    {
+        var settings = new XmlReaderSettings
+        {
+            IgnoreComments = true, IgnoreWhitespace = true, IgnoreProcessingInstructions = true, DtdProcessing = DtdProcessing.Prohibit,
+        };
+        using var reader = XmlReader.Create(path, settings);
+        reader.MoveToContent();
+        if (reader.NodeType != XmlNodeType.Element || reader.LocalName != "ASAP_Annotations")
+            throw new InvalidDataException($"{path}: not an ASAP annotation file (root element is <{reader.LocalName}>, expected <ASAP_Annotations>)");
 
         var tumour = new List<AnnotationPolygon>();
         var exclusion = new List<AnnotationPolygon>();
         var index = 0;
-        foreach (var annotation in root.Elements("Annotations").Elements("Annotation"))
+        foreach (var _ in ChildElements(reader, "Annotations"))
         {
-            var name = (string?)annotation.Attribute("Name") ?? $"Annotation {index}";
-            index++;
-            var type = (string?)annotation.Attribute("Type") ?? "Polygon";
-            if (AreaFreeTypes.Contains(type)) continue;
-            if (!OutlineTypes.Contains(type))
-                throw new InvalidDataException($"{path}: annotation '{name}' has type '{type}', which is neither an outline (Polygon, Rectangle, Spline) nor a point type");
+            foreach (var __ in ChildElements(reader, "Annotation"))
+            {
+                var name = reader.GetAttribute("Name") ?? $"Annotation {index}";
+                index++;
+                var type = reader.GetAttribute("Type") ?? "Polygon";
+                if (AreaFreeTypes.Contains(type)) continue;
+                if (!OutlineTypes.Contains(type))
+                    throw new InvalidDataException($"{path}: annotation '{name}' has type '{type}', which is neither an outline (Polygon, Rectangle, Spline) nor a point type");
 
-            var group = (string?)annotation.Attribute("PartOfGroup") ?? "None";
-            var into = AsapGroups.IsTumour(group) ? tumour
-                : AsapGroups.IsExclusion(group) ? exclusion
-                : throw new InvalidDataException($"{path}: annotation '{name}' is in group '{group}', which is neither tumour nor exclusion (known groups: {AsapGroups.KnownNames})");
+                var group = reader.GetAttribute("PartOfGroup") ?? "None";
+                var into = AsapGroups.IsTumour(group) ? tumour
+                    : AsapGroups.IsExclusion(group) ? exclusion
+                    : throw new InvalidDataException($"{path}: annotation '{name}' is in group '{group}', which is neither tumour nor exclusion (known groups: {AsapGroups.KnownNames})");
 
-            var vertices = ReadVertices(path, name, annotation);
-            if (vertices.Count < 3)
-                throw new InvalidDataException($"{path}: annotation '{name}' has {vertices.Count} vertices; an outline needs at least 3");
-            into.Add(new AnnotationPolygon(name, group, vertices));
+                var vertices = ReadVertices(path, name, reader);
+                if (vertices.Count < 3)
+                    throw new InvalidDataException($"{path}: annotation '{name}' has {vertices.Count} vertices; an outline needs at least 3");
+                into.Add(new AnnotationPolygon(name, group, vertices));
+            }
         }
+        reader.Read();
 
         if (tumour.Count + exclusion.Count == 0)
             throw new InvalidDataException($"{path}: no polygon annotation in any known group ({AsapGroups.KnownNames})");
         return new SlideAnnotations(tumour, exclusion);
+    }
+
+    /// <summary>
+    /// With <paramref name="reader"/> on an element's start, stops on each direct child element named
+    /// <paramref name="name"/> (other children are skipped whole) and leaves the reader on the element's end (or on
+    /// its start when it is empty). The caller may leave a child untouched or read it to its end, as this does.
+    /// </summary>
+    private static IEnumerable<int> ChildElements(XmlReader reader, string name)
+    {
+        if (reader.IsEmptyElement) yield break;
+        var depth = reader.Depth;
+        reader.Read();
+        while (!reader.EOF && !(reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth))
+        {
+            if (reader.NodeType != XmlNodeType.Element)
+            {
+                reader.Read();
+                continue;
+            }
+            if (reader.LocalName != name || reader.NamespaceURI.Length != 0)
+            {
+                reader.Skip();
+                continue;
+            }
+            var child = reader.Depth;
+            yield return child;
+            if (reader.NodeType == XmlNodeType.Element && reader.Depth == child) reader.Skip(); // left untouched
+            else if (reader.NodeType == XmlNodeType.EndElement && reader.Depth == child) reader.Read(); // read to its end
+        }
     }
 
     /// <summary>
@@ -111,26 +151,41 @@ public static class AsapXml
         writer.WriteEndDocument();
     }
 
-    private static List<PointD> ReadVertices(string path, string name, XElement annotation)
+    private static List<PointD> ReadVertices(string path, string name, XmlReader reader)
     {
-        var ordered = new List<(double Order, int Position, PointD Point)>();
-        var position = 0;
-        foreach (var coordinate in annotation.Elements("Coordinates").Elements("Coordinate"))
+        var points = new List<PointD>();
+        // Orders are kept only once one differs from its position (ASAP writes 0, 1, 2...; hand-written files omit them):
+        // every earlier point had its position as its order.
+        List<double>? orders = null;
+        foreach (var _ in ChildElements(reader, "Coordinates"))
         {
-            var x = ParseNumber(path, name, coordinate, "X");
-            var y = ParseNumber(path, name, coordinate, "Y");
-            // Order is optional in practice (hand-written files omit it); document order stands in.
-            var order = coordinate.Attribute("Order") is null ? position : ParseNumber(path, name, coordinate, "Order");
-            ordered.Add((order, position++, new PointD(x, y)));
+            foreach (var __ in ChildElements(reader, "Coordinate"))
+            {
+                var x = ParseNumber(path, name, reader, "X");
+                var y = ParseNumber(path, name, reader, "Y");
+                if (!AnnotationPolygon.Within(x, y))
+                    throw new InvalidDataException($"{path}: annotation '{name}' has vertex ({x}, {y}), beyond ±{AnnotationPolygon.CoordinateLimit:0} level-0 pixels of any slide");
+                // Order is optional in practice (hand-written files omit it); document order stands in.
+                var order = reader.GetAttribute("Order") is null ? points.Count : ParseNumber(path, name, reader, "Order");
+                if (orders is null && order != points.Count)
+                {
+                    orders = new List<double>(points.Count + 1);
+                    for (var i = 0; i < points.Count; i++) orders.Add(i);
+                }
+                orders?.Add(order);
+                points.Add(new PointD(x, y));
+            }
         }
+        if (orders is null) return points;
         // Position breaks ties so a file with repeated Order values keeps its document order.
-        ordered.Sort((a, b) => a.Order != b.Order ? a.Order.CompareTo(b.Order) : a.Position.CompareTo(b.Position));
-        return ordered.ConvertAll(c => c.Point);
+        var index = Enumerable.Range(0, points.Count).ToArray();
+        Array.Sort(index, (a, b) => orders[a] != orders[b] ? orders[a].CompareTo(orders[b]) : a.CompareTo(b));
+        return index.Select(i => points[i]).ToList();
     }
 
-    private static double ParseNumber(string path, string name, XElement coordinate, string attribute)
+    private static double ParseNumber(string path, string name, XmlReader coordinate, string attribute)
     {
-        var text = (string?)coordinate.Attribute(attribute)
+        var text = coordinate.GetAttribute(attribute)
             ?? throw new InvalidDataException($"{path}: annotation '{name}' has a Coordinate without {attribute}");
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
             throw new InvalidDataException($"{path}: annotation '{name}' has {attribute}=\"{text}\", not a finite number");

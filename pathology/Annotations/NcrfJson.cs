@@ -81,6 +81,8 @@ public static class NcrfJson
             && vertex[0].TryGetDouble(out var x) && vertex[1].TryGetDouble(out var y)
             && double.IsFinite(x) && double.IsFinite(y))
         {
+            if (!AnnotationPolygon.Within(x, y))
+                throw new InvalidDataException($"{path}: {where} ('{name}') has vertex ({x}, {y}), beyond ±{AnnotationPolygon.CoordinateLimit:0} level-0 pixels of any slide");
             return new PointD(x, y);
         }
         throw new InvalidDataException($"{path}: {where} ('{name}') has vertex {vertex.GetRawText()}, expected [x, y] with finite numbers");

@@ -12,7 +12,7 @@ internal sealed class ScanPolygon
     private const int BandRows = 64;
 
     // Far beyond any slide (CAMELYON16's are ~2.2e5 level-0 pixels high); bounds the band index of a corrupt outline.
-    private const double CoordinateLimit = 1e7;
+    private const double CoordinateLimit = AnnotationPolygon.CoordinateLimit;
 
     private readonly ScanEdge[] _edges;      // sorted by StartRow
     private readonly int[] _bandOffsets;     // band b lists _bandEdges[_bandOffsets[b].._bandOffsets[b + 1]]
@@ -26,7 +26,7 @@ internal sealed class ScanPolygon
         foreach (var v in vertices)
         {
             if (!(Math.Abs(v.X) <= CoordinateLimit) || !(Math.Abs(v.Y) <= CoordinateLimit))
-                throw new ArgumentException($"annotation '{polygon.Name}' has vertex ({v.X}, {v.Y}), beyond ±{CoordinateLimit:0} level-0 pixels of any slide", nameof(polygon));
+                throw new ArgumentException($"annotation '{polygon.Name}' has vertex ({v.X}, {v.Y}), beyond ±{CoordinateLimit:0} level-0 pixels of any slide");
         }
 
         var edges = new List<ScanEdge>(vertices.Count);

@@ -48,11 +48,13 @@ public sealed class BatchScorer(BatchScorerOptions options, TimeProvider time, A
 
     /// <summary>
     /// Reads <paramref name="batch"/>'s pixels (when its device needs them) and scores them on <paramref name="device"/>
-    /// (<c>cpu:N</c>, <c>cuda:N</c> or <c>sim:N</c>) with <paramref name="weightsPath"/> at <paramref name="precision"/>.
+    /// (<c>cpu:N</c>, <c>cuda:N</c> or <c>sim:N</c>) with <paramref name="weights"/> at <paramref name="precision"/>.
+    /// The slide and the weights are read only from inside the data roots.
     /// </summary>
-    public async Task<ScoredBatch> ScoreAsync(TileBatch batch, string weightsPath, string precision, string device, CancellationToken cancellationToken = default)
+    public async Task<ScoredBatch> ScoreAsync(TileBatch batch, WeightsSource weights, string precision, string device, CancellationToken cancellationToken = default)
     {
         var scorer = Device(device);
+        if (scorer.NeedsWeights) weights = weights with { Path = _roots.Check(weights.Path, DataPathKind.Weights) };
         BatchPixels? pixels = null;
         var read = Stopwatch.StartNew();
         if (scorer.NeedsPixels)
@@ -65,7 +67,7 @@ public sealed class BatchScorer(BatchScorerOptions options, TimeProvider time, A
 
         using (Source.StartActivity(ComputeSpan))
         {
-            var (probabilities, seconds) = await scorer.ScoreAsync(batch, pixels, weightsPath, precision, cancellationToken).ConfigureAwait(false);
+            var (probabilities, seconds) = await scorer.ScoreAsync(batch, pixels, weights, precision, cancellationToken).ConfigureAwait(false);
             return new ScoredBatch(probabilities, readSeconds, seconds);
         }
     }

@@ -6,7 +6,8 @@ namespace OrleansPathology.Inference;
 
 /// <summary>
 /// The model one worker device keeps loaded: one <see cref="BatchComputer"/> for the most recent
-/// (weights, precision), replaced when a batch asks for another. Forward passes are serialised (a model's
+/// (weights content, precision), replaced when a batch asks for another. Weights are told apart by content (their
+/// pinned digest, or else the file's size and time written), never by path alone: a file rewritten in place is a new model. Forward passes are serialised (a model's
 /// forward is not re-entrant, and one at a time keeps a GPU's memory bounded); reading the next batch's
 /// pixels goes on meanwhile, outside this gate. <paramref name="modelLoaded"/> hears how long each load took.
 /// </summary>
@@ -16,7 +17,7 @@ public sealed class DeviceModel(string torchDevice, Action<double>? modelLoaded 
     private BatchComputer? _computer;
     private (string Weights, string Precision) _loaded;
     private volatile string? _loadedWeights;
-    private ((string Weights, string Precision) Key, DateTime Written, ExceptionDispatchInfo Error)? _failed;
+    private ((string Weights, string Precision) Key, ExceptionDispatchInfo Error)? _failed;
     private bool _disposed;
     private long _busyTicks;
 
@@ -25,11 +26,13 @@ public sealed class DeviceModel(string torchDevice, Action<double>? modelLoaded 
 
     public bool NeedsPixels => true;
 
+    public bool NeedsWeights => true;
+
     public TimeSpan Busy => TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks));
 
-    /// <summary>Computes a read batch, loading <paramref name="weightsPath"/> first when it is not the loaded model.</summary>
+    /// <summary>Computes a read batch, loading <paramref name="weights"/> first when it is not the loaded model.</summary>
     public async Task<(float[] Probabilities, double Seconds)> ScoreAsync(
-        TileBatch batch, BatchPixels? pixels, string weightsPath, string precision, CancellationToken cancellationToken = default)
+        TileBatch batch, BatchPixels? pixels, WeightsSource weights, string precision, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pixels);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -37,7 +40,7 @@ public sealed class DeviceModel(string torchDevice, Action<double>? modelLoaded 
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var clock = Stopwatch.StartNew();
-            var result = Load(weightsPath, precision).Compute(pixels);
+            var result = Load(weights, precision).Compute(pixels);
             Interlocked.Add(ref _busyTicks, clock.Elapsed.Ticks);
             return (result.Probabilities, clock.Elapsed.TotalSeconds);
         }
@@ -64,15 +67,15 @@ public sealed class DeviceModel(string torchDevice, Action<double>? modelLoaded 
         }
     }
 
-    private BatchComputer Load(string weightsPath, string precision)
+    private BatchComputer Load(WeightsSource weights, string precision)
     {
-        if (_computer is not null && _loaded == (weightsPath, precision)) return _computer;
+        var key = (weights.CacheKey(), precision);
+        if (_computer is not null && _loaded == key) return _computer;
         // Parse first: a precision this device cannot run fails without unloading the current model.
         var device = ComputeDevice.Parse(torchDevice, precision);
-        var written = File.Exists(weightsPath) ? File.GetLastWriteTimeUtc(weightsPath) : default;
-        // A file that just failed to load fails again at once, until it is rewritten: every batch of a slide
-        // asks for it, and building the network to find the file broken again costs each of them.
-        if (_failed is { } failed && failed.Key == (weightsPath, precision) && failed.Written == written)
+        // A file that just failed to load fails again at once, until it is rewritten (a new key): every batch of a
+        // slide asks for it, and building the network to find the file broken again costs each of them.
+        if (_failed is { } failed && failed.Key == key)
             failed.Error.Throw();
 
         var loading = Stopwatch.StartNew();
@@ -80,11 +83,11 @@ public sealed class DeviceModel(string torchDevice, Action<double>? modelLoaded 
         try
         {
             // Loaded on the CPU first, so a broken file leaves the current model in place.
-            (model, _) = ModelWeights.Load(weightsPath);
+            model = weights.Digest is { } digest ? PinnedWeights.LoadVerified(weights.Path, digest) : ModelWeights.Load(weights.Path).Model;
         }
         catch (Exception ex) when (ex is ModelWeightsException or IOException or UnauthorizedAccessException)
         {
-            _failed = ((weightsPath, precision), written, ExceptionDispatchInfo.Capture(ex));
+            _failed = (key, ExceptionDispatchInfo.Capture(ex));
             throw;
         }
 
@@ -101,8 +104,8 @@ public sealed class DeviceModel(string torchDevice, Action<double>? modelLoaded 
             throw;
         }
         _failed = null;
-        _loaded = (weightsPath, precision);
-        _loadedWeights = weightsPath;
+        _loaded = key;
+        _loadedWeights = weights.Path;
         Activity.Current?.SetTag("opath.model.load_seconds", loading.Elapsed.TotalSeconds);
         modelLoaded?.Invoke(loading.Elapsed.TotalSeconds);
         return _computer;

@@ -13,6 +13,9 @@ public interface IScoringDevice : IDisposable
     /// <summary>Time spent computing since the device was made (waiting for the device not counted): its busy time.</summary>
     TimeSpan Busy { get; }
 
+    /// <summary>Whether <see cref="ScoreAsync"/> reads the weights file (a simulated device does not).</summary>
+    bool NeedsWeights { get; }
+
     /// <summary>The weights the device holds now, or null before its first batch.</summary>
     string? LoadedWeights { get; }
 
@@ -21,5 +24,5 @@ public interface IScoringDevice : IDisposable
     /// loading included, waiting for the device not).
     /// </summary>
     Task<(float[] Probabilities, double Seconds)> ScoreAsync(
-        TileBatch batch, BatchPixels? pixels, string weightsPath, string precision, CancellationToken cancellationToken = default);
+        TileBatch batch, BatchPixels? pixels, WeightsSource weights, string precision, CancellationToken cancellationToken = default);
 }

@@ -28,12 +28,14 @@ public sealed class SimulatedDevice(SimulatedDeviceOptions options, TimeProvider
 
     public bool NeedsPixels => options.ReadPixels;
 
+    public bool NeedsWeights => false;
+
     public TimeSpan Busy => TimeSpan.FromTicks(Interlocked.Read(ref _busyTicks));
 
     public string? LoadedWeights { get; private set; }
 
     public async Task<(float[] Probabilities, double Seconds)> ScoreAsync(
-        TileBatch batch, BatchPixels? pixels, string weightsPath, string precision, CancellationToken cancellationToken = default)
+        TileBatch batch, BatchPixels? pixels, WeightsSource weights, string precision, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -44,7 +46,7 @@ public sealed class SimulatedDevice(SimulatedDeviceOptions options, TimeProvider
             var seed = Fnv1a(Path.GetFileName(batch.SlidePath));
             var probabilities = new float[batch.Cells.Count];
             for (var i = 0; i < probabilities.Length; i++) probabilities[i] = Probability(seed, batch.Cells[i].X, batch.Cells[i].Y);
-            LoadedWeights = weightsPath;
+            LoadedWeights = weights.Path;
             var elapsed = time.GetElapsedTime(started);
             Interlocked.Add(ref _busyTicks, elapsed.Ticks);
             return (probabilities, elapsed.TotalSeconds);

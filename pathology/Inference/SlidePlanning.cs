@@ -20,7 +20,7 @@ public sealed record SlidePlan(string SlidePath, long Width, long Height, CellGr
 }
 
 /// <summary>
-/// Prepares a slide for distributed scoring: resolves its path against the data roots, opens it (a
+/// Prepares a slide for distributed scoring: resolves its path, its mask and its output folder against the data roots, opens it (a
 /// corrupt file fails here, naming the file), loads or computes its tissue mask (computed masks are kept
 /// in the output folder, so a restart plans the same batches without recomputing), and plans batches.
 /// Deterministic: the same job always gives the same batches with the same indices.
@@ -30,6 +30,12 @@ public static class SlidePlanning
     public static SlidePlan Prepare(SlideJob job, DataRoots roots)
     {
         var path = roots.Resolve(job.SlidePath);
+        // Checked before the slide is opened: nothing is read, and no mask written, outside the roots.
+        job = job with
+        {
+            MaskPath = job.MaskPath is { } given ? roots.Check(given, DataPathKind.Mask) : null,
+            OutputDirectory = roots.Check(job.OutputDirectory, DataPathKind.Output),
+        };
         using var slide = Slide.Open(path);
         var mask = LoadOrComputeMask(job, slide);
         var batches = SlideInference.Plan(slide, mask, job.Options);

@@ -12,12 +12,22 @@ public static class ModelWeights
 
     public static void Save(FcnResNet18 model, string path, ModelCard card)
     {
+        if (Directory.Exists(path)) throw new ModelWeightsException(path, "is a folder; give the weights file to write, e.g. " + System.IO.Path.Combine(path, "model.weights"));
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null) Directory.CreateDirectory(dir);
-        // Write to a temporary name and rename so a reader on shared storage never sees half a file.
+        // Write to a temporary name and rename so a reader on shared storage never sees half a file; a failed write
+        // leaves nothing behind.
         var temporary = path + ".partial";
-        model.save(temporary);
-        File.Move(temporary, path, overwrite: true);
+        try
+        {
+            model.save(temporary);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+            throw;
+        }
         File.WriteAllText(CardPath(path), JsonSerializer.Serialize(card with { ParameterCount = model.ParameterCount() }, ModelCard.Json));
     }
 

@@ -15,6 +15,12 @@ public sealed record DatasetBuilderOptions
     /// <summary>Tumour patches drawn from each annotated slide (fewer where the tumour is too small). Default 64.</summary>
     public int TumourPatchesPerSlide { get; init; } = 64;
 
+    /// <summary>
+    /// The most tumour patches asked of one slide: a million 224-pixel patches already cover 50 gigapixels, more than
+    /// any slide's tumour, and counts beyond it would overflow the per-cohort totals.
+    /// </summary>
+    public const int MaxTumourPatchesPerSlide = 1_000_000;
+
     /// <summary>The seed: the same slides, annotations and options give the same dataset.</summary>
     public ulong Seed { get; init; }
 
@@ -56,11 +62,13 @@ public static class DatasetBuilder
     {
         ArgumentNullException.ThrowIfNull(slides);
         ArgumentOutOfRangeException.ThrowIfNegative(options.TumourPatchesPerSlide);
+        if (options.TumourPatchesPerSlide > DatasetBuilderOptions.MaxTumourPatchesPerSlide)
+            throw new ArgumentException($"{options.TumourPatchesPerSlide} tumour patches per slide is more than the {DatasetBuilderOptions.MaxTumourPatchesPerSlide} a slide can give");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PatchSize, 2);
         if (slides.Count == 0) return [];
 
         var annotated = slides.Count(s => s.AnnotationPath is not null);
-        var maximumTumour = annotated * options.TumourPatchesPerSlide;
+        var maximumTumour = (int)Math.Min(int.MaxValue / 4, (long)annotated * options.TumourPatchesPerSlide);
         // Each slide offers a pool a little over its fair share of the normal patches, so a slide with little
         // tissue is made up for by the others without drawing every slide's whole share of the total.
         var normalPool = Math.Min(maximumTumour, 2 * (int)Math.Ceiling(maximumTumour / (double)slides.Count) + 16);
@@ -125,7 +133,7 @@ public static class DatasetBuilder
         var result = new List<(long X, long Y)>();
         var taken = new HashSet<(long, long)>();
         var half = g.PatchSize / 2;
-        for (var attempt = 0; result.Count < count && candidates.Count > 0 && attempt < count * attemptsPerPatch; attempt++)
+        for (var attempt = 0; result.Count < count && candidates.Count > 0 && attempt < (long)count * attemptsPerPatch; attempt++)
         {
             var pixel = candidates[rng.NextInt(0, candidates.Count)];
             // Anywhere inside the drawn mask pixel.

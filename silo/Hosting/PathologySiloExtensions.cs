@@ -34,7 +34,10 @@ public static class PathologySiloExtensions
         if (host.Storage == StateStorage.Postgres)
         {
             builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(host.ConnectionString!));
-            builder.Services.AddSingleton<IBatchResultStore, PostgresBatchResultStore>();
+            builder.Services.AddSingleton<PostgresBatchResultStore>();
+            builder.Services.AddSingleton<IBatchResultStore>(sp => sp.GetRequiredService<PostgresBatchResultStore>());
+            // Rows older than Pathology:BatchResultRetention are deleted once an hour.
+            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<BatchResultPruner>(sp));
         }
         else
         {

@@ -79,8 +79,21 @@ public static class TlsHosting
         });
     }
 
-    /// <summary>The certificate (with its private key) and the check peers' certificates must pass.</summary>
-    public static (X509Certificate2 Certificate, RemoteCertificateValidator Validator) Load(TlsCertificateOptions options, string section)
+    /// <summary>Extended key usages: a TLS server's certificate (a gateway, a silo answering) and a TLS client's.</summary>
+    public static readonly Oid ServerAuthentication = new("1.3.6.1.5.5.7.3.1"), ClientAuthentication = new("1.3.6.1.5.5.7.3.2");
+
+    /// <summary>
+    /// The certificate (with its private key) and the check peers' certificates must pass. With a CA, a peer's certificate
+    /// must also allow the usage its side of the connection needs: a client checks that the gateway's allows server
+    /// authentication; a silo, that a peer's allows client authentication (every peer of a silo opens connections to it:
+    /// clients, and other silos, which present their certificate as TLS clients). A certificate without the extension
+    /// allows every usage (RFC 5280).
+    /// </summary>
+    public static (X509Certificate2 Certificate, RemoteCertificateValidator Validator) Load(TlsCertificateOptions options, string section) =>
+        Load(options, section, section == ClientSectionName ? ServerAuthentication : ClientAuthentication);
+
+    /// <summary>As <see cref="Load(TlsCertificateOptions, string)"/>, requiring <paramref name="peerUsage"/> of peers' certificates.</summary>
+    public static (X509Certificate2 Certificate, RemoteCertificateValidator Validator) Load(TlsCertificateOptions options, string section, Oid peerUsage)
     {
         var path = options.CertificatePath ?? throw new TlsCertificateException($"{section}:CertificatePath is not set");
         var password = Password(options, section);
@@ -99,15 +112,17 @@ public static class TlsHosting
             throw new TlsCertificateException($"{section}:CaPath {options.CaPath} could not be read: {ex.Message}", ex);
         }
         if (authorities.Count == 0) throw new TlsCertificateException($"{section}:CaPath {options.CaPath} holds no PEM certificate");
-        return (certificate, (peer, chain, _) => IssuedBy(peer, chain, authorities));
+        return (certificate, (peer, chain, _) => IssuedBy(peer, chain, authorities, peerUsage));
     }
 
     // Trust comes from the configured authorities alone, not the machine's store; host names are not checked, since
     // silos reach each other by IP address (pods come and go) and the authority is private to the cluster.
-    private static bool IssuedBy(X509Certificate2 peer, X509Chain? presented, X509Certificate2Collection authorities)
+    private static bool IssuedBy(X509Certificate2 peer, X509Chain? presented, X509Certificate2Collection authorities, Oid usage)
     {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        // The chain fails (NotValidForUsage) when the peer's extended key usage leaves this one out.
+        chain.ChainPolicy.ApplicationPolicy.Add(usage);
         chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         if (presented is not null)

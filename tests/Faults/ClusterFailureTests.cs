@@ -29,7 +29,7 @@ public sealed partial class ClusterFailureTests(PostgresServerFixture server, Sy
         await using var cluster = new ProcessCluster(connectionString, Path.Combine(_dir, "silos"), cohort.Settings(TimeSpan.FromSeconds(8)));
         var silos = await cluster.StartSilosAsync("kill-a", "kill-b", "kill-c");
         var client = await cluster.ConnectAsync();
-        var spec = cohort.Cohort("kill", Path.Combine(_dir, "out"));
+        var spec = cohort.Cohort("kill", cohort.OutputRoot);
         await client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec);
 
         // Wait point: a silo that hosts neither slide grain (two slides, three silos: there is always one), whose worker
@@ -113,7 +113,7 @@ public sealed partial class ClusterFailureTests(PostgresServerFixture server, Sy
         await using var cluster = new ProcessCluster(connectionString, Path.Combine(_dir, "silos"), cohort.Settings(TimeSpan.FromMinutes(10)));
         await cluster.StartSilosAsync("first-a", "first-b", "first-c");
         var client = await cluster.ConnectAsync();
-        var spec = cohort.Cohort("restart", Path.Combine(_dir, "out"));
+        var spec = cohort.Cohort("restart", cohort.OutputRoot);
         await client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec);
 
         // Wait point: about a third of the batches stored.

@@ -44,6 +44,7 @@ public sealed class ScaleFaultTests(PostgresServerFixture server, ITestOutputHel
             ["Pathology__LeaseTimeout"] = "00:00:06",
             ["Pathology__Layouts__sim__RegionCells"] = RegionCells.ToString(),
             ["Pathology__DataRoots__0"] = data,
+            ["Pathology__DataRoots__1"] = Path.Combine(_dir, "out"),
             ["Workers__Simulation__BatchTime"] = "00:00:00.250",
             ["Workers__DirectoryRefresh"] = "00:00:00.500",
         }, device: "sim:0");

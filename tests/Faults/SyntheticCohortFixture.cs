@@ -32,7 +32,10 @@ public sealed class SyntheticCohortFixture : IAsyncLifetime
     /// <summary>The folder the silos may read slides from (Pathology:DataRoots:0).</summary>
     public string DataRoot => Path.Combine(Dir, "data");
 
-    public string WeightsPath => Path.Combine(Dir, "random.weights");
+    public string WeightsPath => Path.Combine(DataRoot, "random.weights");
+
+    /// <summary>Where the tests' cohorts write: inside the data root, as silos write nowhere else.</summary>
+    public string OutputRoot => Path.Combine(DataRoot, "out");
 
     public IReadOnlyList<SlideSpec> Slides { get; private set; } = [];
 

@@ -260,7 +260,8 @@ public sealed partial class OverlayTests
         {
             var env = PodEnvironment.Resolve(m, silo.Owner, silo.Container("silo"), PodOf(silo, "ns"), Secrets());
             Assert.Equal(mounts["opath-slides"], env["Pathology__DataRoots__0"]);
-            Assert.DoesNotContain("Pathology__DataRoots__1", env.Keys);
+            Assert.Equal(mounts["opath-outputs"], env["Pathology__DataRoots__1"]);
+            Assert.DoesNotContain("Pathology__DataRoots__2", env.Keys);
             Assert.Contains(silo.Container("silo").VolumeMounts, v => v.MountPath == mounts["opath-outputs"]);
         }
     }

@@ -61,7 +61,7 @@ public sealed class PodSettingsTests
         var workers = services.GetRequiredService<IOptions<WorkerOptions>>().Value;
         Assert.Equal(podName, workers.SiloName);
         Assert.NotEmpty(workers.Devices);
-        Assert.Equal(["/data/slides"], services.GetRequiredService<IOptions<PathologyGrainOptions>>().Value.DataRoots);
+        Assert.Equal(["/data/slides", "/data/outputs"], services.GetRequiredService<IOptions<PathologyGrainOptions>>().Value.DataRoots);
     }
 
     [Theory]

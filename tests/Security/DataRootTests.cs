@@ -5,8 +5,9 @@ using OrleansPathology.Tests.Telemetry;
 namespace OrleansPathology.Tests.Security;
 
 /// <summary>
-/// Slides are read only from the configured data roots: a path that leaves them, by <c>..</c> or through a symbolic
-/// link, is refused naming the path, the roots and where it really leads. (The fault tests run a symbolic link that
+/// Every path a silo reads or writes (slides, masks, weights, datasets, outputs, checkpoints) goes through
+/// <see cref="DataRoots.Check"/>: a path that leaves the roots, by <c>..</c> or through a symbolic link, is refused
+/// naming the path as given and the roots, never where it really leads. (The fault tests run a symbolic link that
 /// leaves the root through a silo process; here are <c>..</c> on a real silo and the resolution rules themselves.)
 /// </summary>
 public sealed class DataRootTests : IDisposable
@@ -28,14 +29,13 @@ public sealed class DataRootTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public void Dot_dot_that_leaves_the_root_is_refused_with_the_resolved_path()
+    public void Dot_dot_that_leaves_the_root_is_refused_naming_the_path_as_given()
     {
         var escaping = Path.Combine(Root, "slides", "..", "..", "outside", "secret.svs");
 
-        var error = Assert.Throws<SlideException>(() => Roots.Resolve(escaping));
+        var error = Assert.Throws<DataRootException>(() => Roots.Resolve(escaping));
 
-        Assert.StartsWith(escaping, error.Message);
-        Assert.Contains($"is outside the configured data roots ({Root}); resolved to {Path.Combine(_dir, "outside", "secret.svs")}", error.Message);
+        Assert.Equal($"slide {escaping}: is outside the configured data roots ({Root})", error.Message);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class DataRootTests : IDisposable
     {
         var sibling = Directory.CreateDirectory(Path.Combine(_dir, "root-other")).FullName;
         File.WriteAllText(Path.Combine(sibling, "x.svs"), "");
-        Assert.Throws<SlideException>(() => Roots.Resolve(Path.Combine(sibling, "x.svs")));
+        Assert.Throws<DataRootException>(() => Roots.Resolve(Path.Combine(sibling, "x.svs")));
     }
 
     [Fact]
@@ -59,9 +59,11 @@ public sealed class DataRootTests : IDisposable
         var link = Path.Combine(Root, "slides", "link.svs");
         File.CreateSymbolicLink(link, Path.Combine(_dir, "outside", "secret.svs"));
 
-        var error = Assert.Throws<SlideException>(() => Roots.Resolve(link));
+        var error = Assert.Throws<DataRootException>(() => Roots.Resolve(link));
 
-        Assert.Contains($"resolved to {Path.Combine(_dir, "outside", "secret.svs")}", error.Message);
+        // The link's target is not in the refusal: it would tell a client what lies outside the roots.
+        Assert.Equal($"slide {link}: is outside the configured data roots ({Root})", error.Message);
+        Assert.DoesNotContain("outside" + Path.DirectorySeparatorChar, error.Message);
     }
 
     [Fact]
@@ -70,9 +72,9 @@ public sealed class DataRootTests : IDisposable
         var link = Path.Combine(Root, "mounted");
         Directory.CreateSymbolicLink(link, Path.Combine(_dir, "outside"));
 
-        var error = Assert.Throws<SlideException>(() => Roots.Resolve(Path.Combine(link, "secret.svs")));
+        var error = Assert.Throws<DataRootException>(() => Roots.Resolve(Path.Combine(link, "secret.svs")));
 
-        Assert.Contains($"resolved to {Path.Combine(_dir, "outside", "secret.svs")}", error.Message);
+        Assert.Equal($"slide {Path.Combine(link, "secret.svs")}: is outside the configured data roots ({Root})", error.Message);
     }
 
     [Fact]
@@ -81,6 +83,40 @@ public sealed class DataRootTests : IDisposable
         var link = Path.Combine(Root, "alias.svs");
         File.CreateSymbolicLink(link, Path.Combine(Root, "slides", "in.svs"));
         Assert.Equal(Path.Combine(Root, "slides", "in.svs"), Roots.Resolve(link));
+    }
+
+    [Theory]
+    [InlineData(DataPathKind.Mask, "mask")]
+    [InlineData(DataPathKind.Weights, "weights")]
+    [InlineData(DataPathKind.Dataset, "dataset")]
+    [InlineData(DataPathKind.Output, "output")]
+    [InlineData(DataPathKind.Checkpoint, "checkpoint")]
+    public void Every_kind_of_path_is_refused_outside_the_roots_and_allowed_inside(DataPathKind kind, string name)
+    {
+        Assert.Equal($"{name} /etc/passwd: is outside the configured data roots ({Root})",
+            Assert.Throws<DataRootException>(() => Roots.Check("/etc/passwd", kind)).Message);
+        var link = Path.Combine(Root, $"{name}-link");
+        File.CreateSymbolicLink(link, Path.Combine(_dir, "outside", "secret.svs"));
+        Assert.Equal($"{name} {link}: is outside the configured data roots ({Root})",
+            Assert.Throws<DataRootException>(() => Roots.Check(link, kind)).Message);
+        Assert.Equal(Path.Combine(Root, "slides", "in.svs"), Roots.Check(Path.Combine(Root, "slides", "in.svs"), kind));
+    }
+
+    [Fact]
+    public void An_output_folder_that_does_not_exist_yet_is_checked_below_its_existing_parent()
+    {
+        Assert.Equal(Path.Combine(Root, "new", "deeper"), Roots.Check(Path.Combine(Root, "new", "deeper"), DataPathKind.Output));
+        var mounted = Path.Combine(Root, "mounted");
+        Directory.CreateSymbolicLink(mounted, Path.Combine(_dir, "outside"));
+        Assert.Throws<DataRootException>(() => Roots.Check(Path.Combine(mounted, "new", "deeper"), DataPathKind.Output));
+    }
+
+    [Fact]
+    public void A_dangling_link_is_judged_by_where_a_write_through_it_would_land()
+    {
+        var dangling = Path.Combine(Root, "out.probmap");
+        File.CreateSymbolicLink(dangling, Path.Combine(_dir, "outside", "not-yet-there"));
+        Assert.Throws<DataRootException>(() => Roots.Check(dangling, DataPathKind.Output));
     }
 }
 
@@ -97,8 +133,6 @@ public sealed class DataRootClusterTests(TelemetrySiloFixture silo)
         Assert.Equal(RunState.Completed, byId["cmu"].State);
         Assert.Equal(RunState.Failed, byId["escape"].State);
         Assert.Equal((0L, 0), (byId["escape"].CellsDone, byId["escape"].BatchesTotal)); // refused before any pixel was read
-        Assert.Equal(
-            $"{silo.EscapingPath}: is outside the configured data roots ({silo.Root}); resolved to {Path.Combine(silo.Dir, "outside", "cmu.svs")}",
-            byId["escape"].Error);
+        Assert.Equal($"slide {silo.EscapingPath}: is outside the configured data roots ({silo.Root})", byId["escape"].Error);
     }
 }

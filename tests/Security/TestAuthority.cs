@@ -9,8 +9,8 @@ namespace OrleansPathology.Tests.Security;
 /// </summary>
 internal sealed class TestAuthority : IDisposable
 {
-    private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
-    private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
+    public static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
+    public static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
 
     private TestAuthority(X509Certificate2 certificate) => Certificate = certificate;
 
@@ -28,13 +28,16 @@ internal sealed class TestAuthority : IDisposable
     }
 
     /// <summary>A certificate for <paramref name="name"/> (with its private key) signed by this authority.</summary>
-    public X509Certificate2 Issue(string name)
+    public X509Certificate2 Issue(string name) => Issue(name, ServerAuth, ClientAuth);
+
+    /// <summary>A certificate for <paramref name="name"/> whose extended key usage allows <paramref name="usages"/> only.</summary>
+    public X509Certificate2 Issue(string name, params Oid[] usages)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([ServerAuth, ClientAuth], false));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([.. usages], false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
         var san = new SubjectAlternativeNameBuilder();
         san.AddDnsName("localhost");

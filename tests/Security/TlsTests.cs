@@ -1,3 +1,4 @@
+using System.Net.Security;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -110,6 +111,41 @@ public sealed class TlsTests : IAsyncLifetime
             ["Client:Tls:CaPath"] = _caPath,
         }));
         Assert.StartsWith($"no cluster answered at localhost:{_gatewayPort}", error.Message);
+    }
+
+    [Fact]
+    public async Task A_client_whose_certificate_allows_server_authentication_only_is_refused()
+    {
+        using var certificate = _authority.Issue("opath-client", TestAuthority.ServerAuth);
+        var (crt, key) = TestAuthority.WritePem(certificate, Path.Combine(_dir, "server-only"));
+
+        var error = await Assert.ThrowsAsync<ClusterUnavailableException>(() => ConnectAsync(new Dictionary<string, string?>
+        {
+            ["Client:Tls:CertificatePath"] = crt,
+            ["Client:Tls:KeyPath"] = key,
+            ["Client:Tls:CaPath"] = _caPath,
+        }));
+        Assert.StartsWith($"no cluster answered at localhost:{_gatewayPort}", error.Message);
+    }
+
+    [Fact]
+    public void With_a_CA_a_silo_requires_client_authentication_of_peers_and_a_client_server_authentication_of_gateways()
+    {
+        using var node = _authority.Issue("node");
+        var (crt, key) = TestAuthority.WritePem(node, Path.Combine(_dir, "eku-node"));
+        var options = new TlsCertificateOptions { CertificatePath = crt, KeyPath = key, CaPath = _caPath };
+        using var serverOnly = _authority.Issue("server-only", TestAuthority.ServerAuth);
+        using var clientOnly = _authority.Issue("client-only", TestAuthority.ClientAuth);
+        using var both = _authority.Issue("both");
+
+        var (siloCertificate, silo) = TlsHosting.Load(options, "Silo:Tls");
+        var (clientCertificate, client) = TlsHosting.Load(options, TlsHosting.ClientSectionName);
+        using (siloCertificate)
+        using (clientCertificate)
+        {
+            Assert.Equal((true, true, false), (silo(both, null, SslPolicyErrors.None), silo(clientOnly, null, SslPolicyErrors.None), silo(serverOnly, null, SslPolicyErrors.None)));
+            Assert.Equal((true, true, false), (client(both, null, SslPolicyErrors.None), client(serverOnly, null, SslPolicyErrors.None), client(clientOnly, null, SslPolicyErrors.None)));
+        }
     }
 
     [Fact]

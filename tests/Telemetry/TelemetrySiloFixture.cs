@@ -46,7 +46,10 @@ public sealed class TelemetrySiloFixture : IAsyncLifetime
 
     public int GatewayPort { get; } = FreeTcpPort();
 
-    public string WeightsPath => Path.Combine(Dir, "random.weights");
+    /// <summary>Weights and outputs lie inside the data root too: a silo reads and writes nothing outside it.</summary>
+    public string WeightsPath => Path.Combine(Root, "random.weights");
+
+    public string OutputRoot => Path.Combine(Root, "out");
 
     public CohortStatus Status { get; private set; } = null!;
 
@@ -85,7 +88,7 @@ public sealed class TelemetrySiloFixture : IAsyncLifetime
         using (var start = new CancellationTokenSource(TimeSpan.FromMinutes(1))) await App.StartAsync(start.Token);
 
         var spec = new CohortSpec(CohortId, [new SlideSpec("cmu", Path.Combine(Root, "cmu.svs")), new SlideSpec("escape", EscapingPath)],
-            weights, Path.Combine(Dir, "out"), Stride: 128);
+            weights, OutputRoot, Stride: 128);
         var cohort = App.Services.GetRequiredService<IClusterClient>().GetGrain<ICohortGrain>(CohortId);
         await cohort.SubmitAsync(spec);
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);

@@ -90,7 +90,7 @@ public sealed class TelemetryTests(TelemetrySiloFixture silo)
     {
         // A cohort whose one slide is refused at once (outside the data roots): its trace is short and costs no inference.
         var spec = new CohortSpec("traced-submit", [new SlideSpec("escape", silo.EscapingPath)], silo.WeightsPath,
-            Path.Combine(silo.Dir, "out"), Stride: 128);
+            silo.OutputRoot, Stride: 128);
         await using (var session = await ClusterSession.ConnectAsync(new ClusterTarget(ClusterKind.Localhost, silo.GatewayPort), CancellationToken.None))
             await session.SubmitAsync(spec, CancellationToken.None);
 

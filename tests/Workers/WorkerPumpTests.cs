@@ -33,7 +33,8 @@ public sealed class WorkerPumpTests(WorkerClusterFixture fixture)
         // Duplicate deliveries are possible in principle (a lease that runs out), not in a healthy run like this.
         Assert.Equal(slide.BatchesTotal, after.Sum(s => s.BatchesDone) - before.Sum(s => s.BatchesDone));
         Assert.Equal(slide.CellsTotal, after.Sum(s => s.CellsDone) - before.Sum(s => s.CellsDone));
-        Assert.Contains(after, s => s.LoadedWeights == fixture.WeightsPath);
+        // The pinned copy of the fixture's weights (named by their SHA-256), not the file the cohort named.
+        Assert.Contains(after, s => s.LoadedWeights == PinnedWeights.PathFor(fixture.OutputRoot, PinnedWeights.Digest(File.ReadAllBytes(fixture.WeightsPath))));
         var outputs = InferenceOutputPaths.For(slide.OutputDirectory!, cohort.Slides[0].Path);
         Assert.True(File.Exists(outputs.Map), $"no map at {outputs.Map}");
     }
@@ -41,20 +42,24 @@ public sealed class WorkerPumpTests(WorkerClusterFixture fixture)
     [Fact]
     public async Task ABatchTheWorkersCannotCompute_FailsItsSlideWithTheWorkersError()
     {
-        // A model card that checks out beside a weights file that does not: the error appears only when a worker loads it.
+        // Weights that check out at submit (they are pinned then), whose pinned copy is truncated before any worker
+        // loads it: the error appears only when a worker loads it. (New weights: the workers hold none of them yet.)
         var weights = Path.Combine(TestData.NewTempDir("opath-workers"), "truncated.weights");
-        File.Copy(fixture.WeightsPath, weights);
-        File.Copy(ModelWeights.CardPath(fixture.WeightsPath), ModelWeights.CardPath(weights));
-        await using (var file = File.OpenWrite(weights)) file.SetLength(file.Length / 3);
+        using (var model = new FcnResNet18()) ModelWeights.Save(model, weights, new ModelCard());
+        var pinned = PinnedWeights.PathFor(fixture.OutputRoot, PinnedWeights.Digest(File.ReadAllBytes(weights)));
         var cohort = new CohortSpec($"failing-{Guid.NewGuid():N}",
             [new SlideSpec("small", TestData.Slide("CMU-1-Small-Region.svs"))], weights, fixture.OutputRoot, Stride: 128);
 
-        var status = await RunAsync(cohort);
+        var status = await RunAsync(cohort, afterSubmit: async () =>
+        {
+            await using var file = File.OpenWrite(pinned);
+            file.SetLength(file.Length / 3);
+        });
 
         var slide = Assert.Single(status.Slides);
         Assert.Equal(RunState.Failed, slide.State);
         Assert.Contains("ModelWeightsException", slide.Error);
-        Assert.Contains(weights, slide.Error);
+        Assert.Contains($"{pinned}: content changed since the cohort was submitted", slide.Error);
     }
 
     [Fact]
@@ -85,10 +90,11 @@ public sealed class WorkerPumpTests(WorkerClusterFixture fixture)
         Assert.Equal(fixture.AddressOf(WorkerClusterFixture.NodeB), fixture.HostOf(worker));
     }
 
-    private async Task<CohortStatus> RunAsync(CohortSpec cohort)
+    private async Task<CohortStatus> RunAsync(CohortSpec cohort, Func<Task>? afterSubmit = null)
     {
         var grain = fixture.Cluster.Client.GetGrain<ICohortGrain>(cohort.CohortId);
         await grain.SubmitAsync(cohort);
+        if (afterSubmit is not null) await afterSubmit();
         CohortStatus? status = null;
         await WorkerClusterFixture.WaitUntilAsync(async () =>
         {
