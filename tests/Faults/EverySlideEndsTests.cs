@@ -7,6 +7,7 @@ using OrleansPathology.Client.Cluster;
 using OrleansPathology.Grains;
 using OrleansPathology.Grains.Maps;
 using OrleansPathology.Grains.Slides;
+using OrleansPathology.Grains.Storage;
 using OrleansPathology.Grains.Work;
 
 namespace OrleansPathology.Tests.Faults;
@@ -209,6 +210,41 @@ public sealed class EverySlideEndsTests : IDisposable
         Assert.Equal(ExitCodes.PartialFailure, CohortReport.ExitCode(mostlyFailed));
         Assert.Equal(RunState.Failed, allFailed.State);
         Assert.Equal(ExitCodes.Failure, CohortReport.ExitCode(allFailed));
+    }
+
+    [Fact]
+    public async Task A_result_the_store_refuses_for_good_fails_its_batch_then_the_slide_with_the_reason()
+    {
+        // A value the database refuses for good (too long for its column, say): the ids that caused it on PostgreSQL are
+        // now refused at submit, so the refusal is injected; the writer, map, worker and slide are the real ones.
+        await using var cluster = await FaultyCluster.StartAsync(_faults, o => (o.MaxBatchAttempts, o.LeaseTimeout) = (3, TimeSpan.FromMinutes(10)),
+            simulatedWorker: true, services: s => s.AddSingleton<IBatchResultStore>(new RefusingBatchStore()));
+        var spec = Spec("refused", Path.Combine(_dir, "out"), ("cmu", TestData.Slide("CMU-1-Small-Region.svs")));
+
+        await cluster.Client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec);
+        var status = await WaitEndedAsync(cluster, spec.CohortId);
+
+        var slide = status.Slides.Single();
+        Assert.Equal(RunState.Failed, slide.State);
+        Assert.Matches(@"^batch \d+ failed 3 times; last error on solo/sim:0: batch \d+ of refused/cmu cannot be stored: value too long for type character varying\(512\)$", slide.Error);
+        Assert.Equal(RunState.Failed, status.State);
+    }
+
+    /// <summary>A batch store whose database refuses every value: an error that is not transient.</summary>
+    private sealed class RefusingBatchStore : IBatchResultStore
+    {
+        private readonly MemoryBatchResultStore _inner = new();
+
+        public Task<bool> TryAddAsync(string slideKey, int batchIndex, BatchCells cells, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("value too long for type character varying(512)");
+
+        public Task<bool[]> TryAddManyAsync(IReadOnlyList<StoredBatch> batches, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("value too long for type character varying(512)");
+
+        public Task<IReadOnlyList<(int BatchIndex, BatchCells Cells)>> ReadAllAsync(string slideKey, CancellationToken cancellationToken = default) =>
+            _inner.ReadAllAsync(slideKey, cancellationToken);
+
+        public Task DeleteAsync(string slideKey, CancellationToken cancellationToken = default) => _inner.DeleteAsync(slideKey, cancellationToken);
     }
 
     private Task<InProcessTestCluster> StartAsync(bool watch = false, Action<IServiceCollection>? services = null) =>

@@ -18,7 +18,8 @@ public static class FaultyCluster
     private const string InnerStorage = "pathology-inner";
 
     public static async Task<InProcessTestCluster> StartAsync(
-        StorageFaults faults, Action<PathologyGrainOptions> options, bool simulatedWorker = false, Action<IServiceCollection>? services = null)
+        StorageFaults faults, Action<PathologyGrainOptions> options, bool simulatedWorker = false, Action<IServiceCollection>? services = null,
+        Action<ISiloBuilder>? configure = null)
     {
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
@@ -41,6 +42,7 @@ public static class FaultyCluster
                     o.Simulation.BatchTime = TimeSpan.FromMilliseconds(20);
                 });
             }
+            configure?.Invoke(silo);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();

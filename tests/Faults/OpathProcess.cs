@@ -21,13 +21,19 @@ public sealed partial class OpathProcess : IDisposable
     public static OpathProcess Start(string workingDirectory, params string[] args)
     {
         var dll = typeof(OpathCommand).Assembly.Location;
-        var start = new ProcessStartInfo(DotnetHost())
+        // Started as a terminal would start it: with Ctrl+C's default action. A test run started in the background
+        // (`dotnet test &`) ignores SIGINT, and an ignored signal stays ignored in every child; Python puts the default
+        // back and then becomes opath.
+        var start = new ProcessStartInfo("/usr/bin/python3")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])");
+        start.ArgumentList.Add(DotnetHost());
         start.ArgumentList.Add(dll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         foreach (var key in start.Environment.Keys.Where(k => k.Contains("__", StringComparison.Ordinal) || k.StartsWith("OPATH_", StringComparison.Ordinal)).ToList())
