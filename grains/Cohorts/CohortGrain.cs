@@ -167,7 +167,10 @@ public sealed partial class CohortGrain(
             try
             {
                 if (state.State.Cancelled) await Slide(s).CancelAsync();
-                return await Slide(s).WatchAsync();
+                var progress = await Slide(s).WatchAsync();
+                // A slide that never heard its start (the call was lost with a silo) is started now.
+                if (progress.State == RunState.Pending && !state.State.Cancelled) await Slide(s).StartAsync(spec, s);
+                return progress;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
