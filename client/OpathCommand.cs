@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Runtime.InteropServices;
 using OrleansPathology.Client.Commands;
 
 namespace OrleansPathology.Client;
@@ -52,14 +53,30 @@ internal static class OpathCommand
             foreach (var error in parse.Errors) configuration.Error.WriteLine($"{prefix}: {error.Message} (see {prefix} --help)");
             return ExitCodes.Failure;
         }
+        // Ctrl+C and SIGTERM cancel the command's token, and the process waits for the command to unwind, however long
+        // that takes: System.CommandLine's own handling returns after a timeout, and the runtime then tears libtorch down
+        // under a thread still inside a forward pass (a segfault, exit 139).
+        configuration.ProcessTerminationTimeout = null;
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => Interrupt(context, interrupt));
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => Interrupt(context, interrupt));
         try
         {
-            return await parse.InvokeAsync(configuration, cancellationToken);
+            var exit = await parse.InvokeAsync(configuration, interrupt.Token);
+            return interrupt.IsCancellationRequested && !cancellationToken.IsCancellationRequested && exit != ExitCodes.Success ? ExitCodes.Interrupted : exit;
         }
         catch (OperationCanceledException)
         {
             return ExitCodes.Interrupted;
         }
+    }
+
+    // The first signal asks the command to stop; a second one (the user insists) takes the default action at once.
+    private static void Interrupt(PosixSignalContext context, CancellationTokenSource interrupt)
+    {
+        if (interrupt.IsCancellationRequested) return;
+        context.Cancel = true;
+        interrupt.Cancel();
     }
 
     /// <summary>As <see cref="InvokeAsync"/>, waiting for it.</summary>

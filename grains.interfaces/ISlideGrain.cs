@@ -35,4 +35,11 @@ public interface ISlideGrain : IGrainWithStringKey
 
     [Alias("Cancel")]
     Task CancelAsync();
+
+    /// <summary>
+    /// The cohort's watchdog: the slide's progress, and when it has run without any progress for the stall timeout, it
+    /// starts again whatever should be running (planning, leasing, the map's finish), so no slide waits forever.
+    /// </summary>
+    [Alias("Watch")]
+    Task<SlideProgress> WatchAsync();
 }

@@ -54,6 +54,8 @@ public enum RunState
     Completed = 2,
     Failed = 3,
     Cancelled = 4,
+    /// <summary>A cohort's end when some slides completed and others failed (a slide never ends so).</summary>
+    CompletedWithFailures = 5,
 }
 
 /// <summary>Progress of one slide.</summary>

@@ -18,6 +18,19 @@ public sealed class PathologyGrainOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// How often a running cohort's watchdog visits its unfinished slides (and re-cancels those a cancel missed). Default 1 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan WatchInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How long a running slide may show no sign of life (planned, a batch leased, failed or recorded) before the watchdog
+    /// starts again what should be running. Default 5 min: longer than a lease, so a lost worker's batches expire first.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Failed attempts of one batch before its slide is failed with the last error. Default 3.</summary>
     [Range(1, 100)]
     public int MaxBatchAttempts { get; set; } = 3;

@@ -69,6 +69,7 @@ internal sealed class ClusterSession : IAsyncDisposable
         ConfigureLogging(builder, orleansLevel: LogLevel.Error);
         builder.AddPathologySilo();
         AddTelemetry(builder);
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         return await StartAsync(builder.Build(), ClusterTarget.Embedded, cancellationToken);
     }
 
@@ -103,6 +104,7 @@ internal sealed class ClusterSession : IAsyncDisposable
             client.AddActivityPropagation();
             client.UseConfiguredTls(builder.Configuration);
         });
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         return await StartAsync(builder.Build(), target, cancellationToken);
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OrleansPathology.Client.Cluster;
+using OrleansPathology.Grains;
 
 namespace OrleansPathology.Client.Commands;
 
@@ -21,7 +22,8 @@ internal static class CancelCommand
             if (parse.GetValue(json)) stdout.WriteLine(CohortReport.Json(status));
             else
             {
-                stdout.WriteLine($"cancelled cohort {id}");
+                // A cohort that had ended before the cancel keeps its outcome.
+                stdout.WriteLine(status.State == RunState.Cancelled ? $"cancelled cohort {id}" : $"cohort {id} had already ended ({status.State}); nothing to cancel");
                 CohortReport.WriteStatus(stdout, status);
             }
             return ExitCodes.Success;

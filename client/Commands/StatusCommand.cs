@@ -3,7 +3,10 @@ using OrleansPathology.Client.Cluster;
 
 namespace OrleansPathology.Client.Commands;
 
-/// <summary><c>opath status COHORT [--json]</c>: where a cohort and each of its slides stand, once.</summary>
+/// <summary>
+/// <c>opath status COHORT [--json]</c>: where a cohort and each of its slides stand, once. Exit 0 while it runs or when every
+/// slide completed, 1 when it ended with some slides failed or cancelled, 2 when none completed.
+/// </summary>
 internal static class StatusCommand
 {
     public static Command Create()
@@ -22,7 +25,8 @@ internal static class StatusCommand
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) stdout.WriteLine(CohortReport.Json(status));
             else CohortReport.WriteStatus(stdout, status);
-            return ExitCodes.Success;
+            // An ended cohort exits as `opath submit --wait` would have: 1 when some slides failed, 2 when none completed.
+            return CohortReport.IsRunning(status) ? ExitCodes.Success : CohortReport.ExitCode(status);
         }));
         return command;
     }

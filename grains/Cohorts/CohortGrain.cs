@@ -11,6 +11,9 @@ namespace OrleansPathology.Grains.Cohorts;
 /// <summary>
 /// A submitted cohort: starts a slide grain per slide, keeps each slide's outcome as it finishes, and
 /// answers status from its slides. Reentrant because slides report back to it while it may be calling them.
+/// While any slide runs, a watchdog timer (which keeps the cohort active) visits the unfinished slides every
+/// <see cref="PathologyGrainOptions.WatchInterval"/>: a stalled slide starts again what it lost, an ended one that could not
+/// report is recorded, and after a cancel a slide that missed it is cancelled again. So every slide ends.
 /// Its span (<see cref="PathologyTelemetry.Spans.Cohort"/>) runs from submission until the last slide finishes.
 /// </summary>
 [Reentrant]
@@ -18,14 +21,22 @@ public sealed partial class CohortGrain(
     [PersistentState("cohort", PathologyGrainOptions.StorageName)] IPersistentState<CohortState> state,
     TimeProvider time,
     IOptions<PathologyGrainOptions> options,
-    DeviceInventory? devices = null,
-    ILogger<CohortGrain>? logger = null) : Grain, ICohortGrain
+    ILogger<CohortGrain> logger,
+    DeviceInventory? devices = null) : Grain, ICohortGrain
 {
     /// <summary>The longest cohort or slide id.</summary>
     public const int MaxIdLength = 128;
 
     private readonly StateWriteGate _writes = new();
     private Activity? _span;
+    private IGrainTimer? _watchdog;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A cohort reactivated on another silo (its own died) watches its slides again.
+        if (state.State.Spec is not null && HasUnfinishedSlides()) StartWatchdog();
+        return Task.CompletedTask;
+    }
 
     public async Task<CohortStatus> SubmitAsync(CohortSpec spec)
     {
@@ -61,6 +72,7 @@ public sealed partial class CohortGrain(
             // The slides' spans become children of this one (see SlideGrain).
             if (PathologyTelemetry.TraceParentOf(_span) is { } traceParent) RequestContext.Set(PathologyTelemetry.CohortTraceKey, traceParent);
             var recorded = state.State.Spec;
+            StartWatchdog();
             await Task.WhenAll(recorded.Slides
                 .Where(s => !state.State.Finished.ContainsKey(s.SlideId))
                 .Select(s => Slide(s).StartAsync(recorded, s)));
@@ -85,6 +97,8 @@ public sealed partial class CohortGrain(
     public async Task<CohortStatus?> CancelAsync()
     {
         if (state.State.Spec is not { } spec) return null;
+        // A cohort that ended before the cancel arrived keeps its outcome: there was nothing left to cancel.
+        if (state.State.FinishedAt is not null && !state.State.Cancelled) return await GetStatusAsync();
         state.State.Cancelled = true;
         // Cancelled is an ended state from now on, whether or not the slides have stopped yet.
         state.State.FinishedAt ??= time.GetUtcNow();
@@ -113,6 +127,7 @@ public sealed partial class CohortGrain(
         foreach (var outcome in outcomes) state.State.Finished[outcome.SlideId] = outcome;
         if (state.State.Finished.Count == spec.Slides.Count) state.State.FinishedAt ??= time.GetUtcNow();
         await WriteAsync();
+        if (state.State.FinishedAt is not null && !HasUnfinishedSlides()) StopWatchdog();
         if (state.State.FinishedAt is not null)
         {
             _span?.SetTag("opath.cohort.failed_slides", state.State.Finished.Values.Count(s => s.State == RunState.Failed));
@@ -120,12 +135,63 @@ public sealed partial class CohortGrain(
         }
     }
 
+    // Cancelled once a cancel was accepted, whatever the slides did after it (a slide finishing as the cancel arrives
+    // never turns it into Completed); otherwise Completed only when every slide completed.
     private RunState Overall(IReadOnlyList<SlideProgress> slides)
     {
-        if (state.State.Cancelled && slides.Any(s => s.State is RunState.Cancelled or RunState.Running or RunState.Pending)) return RunState.Cancelled;
+        if (state.State.Cancelled) return RunState.Cancelled;
         if (slides.Any(s => s.State is RunState.Running or RunState.Pending)) return RunState.Running;
-        return slides.All(s => s.State == RunState.Failed) ? RunState.Failed : RunState.Completed;
+        var completed = slides.Count(s => s.State == RunState.Completed);
+        return completed == slides.Count ? RunState.Completed : completed == 0 ? RunState.Failed : RunState.CompletedWithFailures;
     }
+
+    private bool HasUnfinishedSlides() => state.State.Spec!.Slides.Any(s => !state.State.Finished.ContainsKey(s.SlideId));
+
+    private void StartWatchdog()
+    {
+        if (_watchdog is not null) return;
+        var every = options.Value.WatchInterval;
+        _watchdog = this.RegisterGrainTimer(WatchAsync, new GrainTimerCreationOptions(every, every) { KeepAlive = true, Interleave = true });
+    }
+
+    private void StopWatchdog()
+    {
+        _watchdog?.Dispose();
+        _watchdog = null;
+    }
+
+    // Each unfinished slide on its own: one unreachable slide (its silo dying) does not hold up the others.
+    private async Task WatchAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Spec is not { } spec) return;
+        var unfinished = spec.Slides.Where(s => !state.State.Finished.ContainsKey(s.SlideId)).ToList();
+        if (unfinished.Count == 0)
+        {
+            StopWatchdog();
+            return;
+        }
+        var seen = await Task.WhenAll(unfinished.Select(async s =>
+        {
+            try
+            {
+                if (state.State.Cancelled) await Slide(s).CancelAsync();
+                var progress = await Slide(s).WatchAsync();
+                // A slide that never heard its start (the call was lost with a silo) is started now.
+                if (progress.State == RunState.Pending && !state.State.Cancelled) await Slide(s).StartAsync(spec, s);
+                return progress;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSlideUnreachable(ex, spec.CohortId, s.SlideId);
+                return null;
+            }
+        }));
+        var ended = seen.OfType<SlideProgress>().Where(p => p.State is RunState.Completed or RunState.Failed or RunState.Cancelled).ToList();
+        if (ended.Count > 0) await RecordFinishedAsync(spec, ended);
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Cohort {Cohort}: the watchdog could not reach slide {Slide}; it tries again next visit")]
+    private partial void LogSlideUnreachable(Exception exception, string cohort, string slide);
 
     private ISlideGrain Slide(SlideSpec slide) => GrainFactory.GetGrain<ISlideGrain>($"{state.State.Spec!.CohortId}/{slide.SlideId}");
 
@@ -211,7 +277,7 @@ public sealed partial class CohortGrain(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            if (logger is not null) LogRegistrationFailed(logger, ex, cohortId);
+            LogRegistrationFailed(logger, ex, cohortId);
         }
     }
 

@@ -36,6 +36,12 @@ public sealed partial class SlideGrain(
     private SlidePlan? _plan;
     private Task? _planning;
     private long _nextLease;
+    // The last sign of life (planned, a lease granted, a batch failed or recorded), for the watchdog's stall check.
+    private DateTimeOffset _progressAt;
+    private int _batchesSeen;
+    // An end being written: others already see the slide as ended (no lease, no second end), but its progress reads
+    // Running until the end is durable, so a cohort never records an end that a failed write then takes back.
+    private bool _ending;
 
     private string Key => this.GetPrimaryKeyString();
     private IMapAssemblyGrain Map => GrainFactory.GetGrain<IMapAssemblyGrain>(Key);
@@ -44,6 +50,7 @@ public sealed partial class SlideGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A slide that was running when its silo (or the whole cluster) stopped resumes by itself.
+        _progressAt = system.GetUtcNow();
         if (state.State.State == RunState.Running)
         {
             StartSpan(resumed: true);
@@ -115,7 +122,11 @@ public sealed partial class SlideGrain(
             LogLeased(Key, index, worker);
             leased.Add(WorkItems.From(Key, state.State.Cohort!, _plan.Batches[index], PathologyTelemetry.TraceParentOf(_span)));
         }
-        if (leased.Count > 0) return new LeaseReply(leased, TimeSpan.Zero);
+        if (leased.Count > 0)
+        {
+            _progressAt = system.GetUtcNow();
+            return new LeaseReply(leased, TimeSpan.Zero);
+        }
         // Everything is leased or recorded: come back when the oldest lease may have run out.
         var retry = _leaseOrder.TryPeek(out var oldest) ? oldest.Expires - now : wait;
         return LeaseReply.Nothing(retry < TimeSpan.Zero ? TimeSpan.Zero : retry);
@@ -124,6 +135,7 @@ public sealed partial class SlideGrain(
     public async Task FailBatchAsync(int batchIndex, string worker, string error)
     {
         if (!_leased.Remove(batchIndex)) return;
+        _progressAt = system.GetUtcNow();
         var attempts = _attempts[batchIndex] = _attempts.GetValueOrDefault(batchIndex) + 1;
         LogBatchFailed(Key, batchIndex, worker, attempts, error);
         if (attempts >= options.Value.MaxBatchAttempts && state.State.State == RunState.Running)
@@ -140,14 +152,10 @@ public sealed partial class SlideGrain(
     public async Task MapCompletedAsync(int lesions)
     {
         if (state.State.State != RunState.Running) return;
-        state.State.Lesions = lesions;
-        state.State.State = RunState.Completed;
-        await WriteAsync();
+        await EndAsync(RunState.Completed, error: null, lesions);
         _metrics.SlideCompleted();
         PathologyTelemetry.StopDetached(_span, "completed");
-        _toLease.Clear();
-        await Directory.RemoveSlideAsync(Key);
-        await GrainFactory.GetGrain<ICohortGrain>(state.State.Cohort!.CohortId).SlideFinishedAsync(await ProgressAsync());
+        await AfterEndAsync();
     }
 
     public async Task MapFailedAsync(string error)
@@ -160,11 +168,47 @@ public sealed partial class SlideGrain(
     public async Task CancelAsync()
     {
         if (state.State.State is RunState.Completed or RunState.Failed or RunState.Cancelled) return;
-        state.State.State = RunState.Cancelled;
-        await WriteAsync();
+        await EndAsync(RunState.Cancelled, error: null, lesions: 0);
         PathologyTelemetry.StopDetached(_span, "cancelled");
         _toLease.Clear();
         await Directory.RemoveSlideAsync(Key);
+    }
+
+    public async Task<SlideProgress> WatchAsync()
+    {
+        var progress = await ProgressAsync();
+        if (state.State.State != RunState.Running) return progress;
+        var now = system.GetUtcNow();
+        if (progress.BatchesDone != _batchesSeen) (_batchesSeen, _progressAt) = (progress.BatchesDone, now);
+        if (now - _progressAt < options.Value.StallTimeout) return progress;
+
+        // No sign of life for a stall timeout: whatever was lost (a planning fault, a message, a state write, a directory
+        // entry), each step below is idempotent and starts again what should be running.
+        _progressAt = now;
+        if (_planning is null or { IsFaulted: true })
+        {
+            LogStalled(Key, "planning again");
+            _planning = PlanUntilDoneAsync();
+            return progress;
+        }
+        if (!_planning.IsCompleted || _plan is not { } plan) return progress;
+        await ReclaimExpiredLeasesAsync();
+        var recorded = (await Map.GetCompletedBatchesAsync()).ToHashSet();
+        var queued = _toLease.ToHashSet();
+        for (var i = 0; i < plan.Batches.Count; i++)
+            if (!recorded.Contains(i) && !_leased.ContainsKey(i) && !queued.Contains(i)) _toLease.Enqueue(i);
+        if (recorded.Count == plan.Batches.Count)
+        {
+            // Every batch is recorded: the map finishes now, or tells this slide its outcome again.
+            LogStalled(Key, "asking the map to finish");
+            await Map.BeginAsync(MapPlanOf(plan));
+        }
+        else
+        {
+            LogStalled(Key, $"{plan.Batches.Count - recorded.Count} batch(es) unrecorded, {_toLease.Count} to lease; listing it for workers again");
+            await Directory.AddSlideAsync(Key);
+        }
+        return progress;
     }
 
     // Leases past their time go back to the queue, unless the map recorded them meanwhile (one call for all of them).
@@ -205,14 +249,15 @@ public sealed partial class SlideGrain(
     {
         var s = state.State;
         // A completed slide has every batch done; a running one asks its map, which owns the count.
-        var (batchesDone, cellsDone) = s.State switch
+        var shown = _ending ? RunState.Running : s.State;
+        var (batchesDone, cellsDone) = shown switch
         {
             RunState.Completed => (s.BatchesTotal, s.CellsTotal),
             RunState.Running when _plan is not null => await CountAsync(),
             _ => (0, 0L),
         };
         return new SlideProgress(
-            s.Slide?.SlideId ?? Key, s.State, batchesDone, s.BatchesTotal, cellsDone, s.CellsTotal, s.Error,
+            s.Slide?.SlideId ?? Key, shown, batchesDone, s.BatchesTotal, cellsDone, s.CellsTotal, _ending ? null : s.Error,
             s.Cohort is null ? null : OutputDirectory(s.Cohort, s.Slide!), s.Lesions);
     }
 
@@ -304,6 +349,7 @@ public sealed partial class SlideGrain(
         for (var i = 0; i < plan.Batches.Count; i++)
             if (!done.Contains(i)) _toLease.Enqueue(i);
         _plan = plan;
+        _progressAt = system.GetUtcNow();
         if (state.State.BatchesTotal != plan.Batches.Count || state.State.CellsTotal != plan.CellCount)
         {
             (state.State.BatchesTotal, state.State.CellsTotal) = (plan.Batches.Count, plan.CellCount);
@@ -324,15 +370,49 @@ public sealed partial class SlideGrain(
     private async Task FailAsync(string error)
     {
         LogSlideFailed(Key, error);
-        state.State.State = RunState.Failed;
-        state.State.Error = error;
-        await WriteAsync();
+        await EndAsync(RunState.Failed, error, lesions: 0);
         _metrics.SlideFailed();
         PathologyTelemetry.StopDetached(_span, "failed", error);
+        await AfterEndAsync();
+    }
+
+    // The end is in storage before anything else hears of it. A write that fails (after the gate's retries) leaves the
+    // slide running in memory as in storage, so that the next try (a worker's, the map's, the watchdog's) ends it again.
+    private async Task EndAsync(RunState end, string? error, int lesions)
+    {
+        var before = (state.State.State, state.State.Error, state.State.Lesions);
+        (state.State.State, state.State.Error, state.State.Lesions) = (end, error, lesions);
+        _ending = true;
+        try
+        {
+            await WriteAsync();
+        }
+        catch
+        {
+            (state.State.State, state.State.Error, state.State.Lesions) = before;
+            throw;
+        }
+        finally
+        {
+            _ending = false;
+        }
+    }
+
+    // Telling the directory and the cohort is best effort: a lease asked of an ended slide takes it off the directory,
+    // and the cohort's watchdog reads an ended slide's outcome from it.
+    private async Task AfterEndAsync()
+    {
         _toLease.Clear();
-        await Directory.RemoveSlideAsync(Key);
-        if (state.State.Cohort is { } cohort)
-            await GrainFactory.GetGrain<ICohortGrain>(cohort.CohortId).SlideFinishedAsync(await ProgressAsync());
+        try
+        {
+            await Directory.RemoveSlideAsync(Key);
+            if (state.State.Cohort is { } cohort)
+                await GrainFactory.GetGrain<ICohortGrain>(cohort.CohortId).SlideFinishedAsync(await ProgressAsync());
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogTellFailed(ex, Key);
+        }
     }
 
     private Task WriteAsync() => _writes.WriteAsync(state);
@@ -371,6 +451,12 @@ public sealed partial class SlideGrain(
     // Per batch, so Debug: with these two a log accounts for every batch a lost worker held and who took it over.
     [LoggerMessage(EventId = 2006, Level = LogLevel.Debug, Message = "Slide {Slide}: batch {Batch} leased to {Worker}")]
     private partial void LogLeased(string slide, int batch, string worker);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Slide {Slide}: no progress for the stall timeout; {Action}")]
+    private partial void LogStalled(string slide, string action);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Slide {Slide}: telling its cohort it ended failed; the cohort's watchdog reads it")]
+    private partial void LogTellFailed(Exception exception, string slide);
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Slide {Slide}: its map could not report progress")]
     private partial void LogProgressFailed(Exception exception, string slide);

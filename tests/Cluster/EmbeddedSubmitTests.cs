@@ -51,7 +51,7 @@ public sealed class EmbeddedSubmitTests : IDisposable
         var status = JsonSerializer.Deserialize<CohortStatus>(stdout, Json)!;
         Assert.Equal("e2e", status.CohortId);
         // Ended, so it says when: the state (derived from the slides) and FinishedAt come from the same answer.
-        Assert.Equal(RunState.Completed, status.State);
+        Assert.Equal(RunState.CompletedWithFailures, status.State); // one of two slides failed
         Assert.True(status.FinishedAt >= status.SubmittedAt, $"a {status.State} cohort finished at '{status.FinishedAt}' (submitted {status.SubmittedAt})\nstdout:\n{stdout}");
 
         var cmu = status.Slides.Single(s => s.SlideId == "cmu");

@@ -52,6 +52,9 @@ public sealed partial class SiloProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
     /// <summary>
     /// The silo assembly this test project references, next to the test assembly in the build output (whatever the
     /// artifacts path), with the runtimeconfig that <c>dotnet</c> needs to run it.
