@@ -10,8 +10,8 @@ namespace OrleansPathology.Grains.Storage;
 /// or within <see cref="PathologyGrainOptions.ResultGroupDelay"/> of the first, go to the store together in one
 /// round trip (at most <see cref="PathologyGrainOptions.ResultGroupSize"/> a group). Each caller's task completes
 /// once its batch is durable, so a result acknowledged to a worker is never lost. A group that fails for a transient
-/// reason (connection lost, timeout) is retried with backoff before its callers see the error; one the database refuses
-/// fails at once with <see cref="BatchRefusedException"/>.
+/// reason (connection lost, timeout) is retried with backoff before its callers see the error; a group the database
+/// refuses is stored again result by result, so only the refused result fails, with <see cref="BatchRefusedException"/>.
 /// </summary>
 public sealed partial class BatchResultWriter : IAsyncDisposable
 {
@@ -76,6 +76,13 @@ public sealed partial class BatchResultWriter : IAsyncDisposable
                 LogGroupRetry(ex, group.Count, attempt, wait.TotalMilliseconds);
                 await Task.Delay(wait, _time).ConfigureAwait(false);
             }
+            catch (Exception ex) when (!IsTransient(ex) && group.Count > 1)
+            {
+                // One refused row fails the whole statement: store each alone, so only the refused batch fails.
+                LogGroupSplit(ex, group.Count);
+                foreach (var pending in group) await WriteAsync([pending]).ConfigureAwait(false);
+                return;
+            }
             catch (Exception ex)
             {
                 LogGroupFailed(ex, group.Count, attempt);
@@ -94,6 +101,9 @@ public sealed partial class BatchResultWriter : IAsyncDisposable
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Storing a group of {Count} batch results failed (attempt {Attempt}); retrying in {WaitMs} ms")]
     private partial void LogGroupRetry(Exception exception, int count, int attempt, double waitMs);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "The database refused a group of {Count} batch results; storing them one by one")]
+    private partial void LogGroupSplit(Exception exception, int count);
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Error, Message = "Storing a group of {Count} batch results failed after {Attempt} attempts")]
     private partial void LogGroupFailed(Exception exception, int count, int attempt);
