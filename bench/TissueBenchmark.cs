@@ -39,6 +39,8 @@ public static class TissueBenchmark
                 r.Add(MaskAgreement.IoU(robustMask, scene.Truth));
                 agreement.Add(MaskAgreement.IoU(robustMask, otsuMask));
                 if (settings.Figures is { } dir && seed == 1) WriteFigure(dir, artefact.ToString(), scene.Image, scene.Truth, otsuMask, robustMask);
+                if (settings.Figures is { } all && artefact == SlideArtefact.All) WriteFigure(all, $"All-seed{seed}", scene.Image, scene.Truth, otsuMask, robustMask);
+                if (artefact == SlideArtefact.All) Console.Error.WriteLine($"All seed {seed}: robust {r[^1]:0.000}");
             }
             Console.WriteLine($"| {artefact} | {o.Average():0.000} ({o.Min():0.000}) | {r.Average():0.000} ({r.Min():0.000}) | {agreement.Average():0.000} |");
         }
@@ -122,6 +124,7 @@ public static class TissueBenchmark
         {
             ("the rule (default steps)", ArtefactAwareSteps.Default),
             ("no ink rules", new ArtefactAwareSteps(Ink: false)),
+            ("no faded-ink hysteresis", new ArtefactAwareSteps(FadedInk: false)),
             ("no faint pass", new ArtefactAwareSteps(Faint: false)),
             ("no rim closing", new ArtefactAwareSteps(Rims: false)),
             ("no opening along ink", new ArtefactAwareSteps(Thin: false)),
@@ -164,6 +167,7 @@ public static class TissueBenchmark
         if (truth is not null) panels.Add(Outline(image, truth));
         panels.Add(Outline(image, otsu));
         panels.Add(Outline(image, robust));
+        if (truth is not null) panels.Add(Errors(image, truth, robust));
         var gap = 4;
         var strip = new RgbImage(panels.Count * (image.Width + gap) - gap, image.Height);
         strip.Pixels.AsSpan().Fill(255);
@@ -172,6 +176,25 @@ public static class TissueBenchmark
             panels[k].Pixels.AsSpan(y * image.Width * 3, image.Width * 3)
                 .CopyTo(strip.Pixels.AsSpan((y * strip.Width + k * (image.Width + gap)) * 3));
         PngWriter.WriteRgb(Path.Combine(dir, name + ".png"), strip);
+    }
+
+    /// <summary>The robust mask's errors over a faded image: tissue it keeps that is not (red), tissue it misses (blue).</summary>
+    private static RgbImage Errors(RgbImage image, byte[] truth, byte[] mask)
+    {
+        var result = new RgbImage(image.Width, image.Height);
+        for (var p = 0; p < truth.Length; p++)
+        {
+            var (r, g, b) = (truth[p] == 0 && mask[p] != 0, truth[p] != 0 && mask[p] == 0) switch
+            {
+                (true, _) => (230, 0, 0),
+                (_, true) => (0, 0, 230),
+                _ => (191 + image.Pixels[p * 3] / 4, 191 + image.Pixels[p * 3 + 1] / 4, 191 + image.Pixels[p * 3 + 2] / 4),
+            };
+            result.Pixels[p * 3] = (byte)r;
+            result.Pixels[p * 3 + 1] = (byte)g;
+            result.Pixels[p * 3 + 2] = (byte)b;
+        }
+        return result;
     }
 
     private static RgbImage Outline(RgbImage image, byte[] mask) =>
