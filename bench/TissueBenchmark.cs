@@ -61,6 +61,7 @@ public static class TissueBenchmark
                 Console.WriteLine($"| {Path.GetFileName(path)} | {o.Mask.Width}x{o.Mask.Height} | {o.TissueFraction:0.000} | {r.TissueFraction:0.000} | {MaskAgreement.IoU(r.Mask.Data, o.Mask.Data):0.000} |");
                 if (settings.Figures is { } dir) WriteFigure(dir, Path.GetFileNameWithoutExtension(path), o.Image, null, o.Mask.Data, r.Mask.Data);
             }
+            AgainstLevelZero(settings.RealSlides, otsu, robust);
         }
 
         if (settings.TimedSlide is { } timed)
@@ -87,6 +88,33 @@ public static class TissueBenchmark
                 Console.WriteLine($"| {Path.GetFileName(timed)} | {slide.Dimensions.Width}x{slide.Dimensions.Height} | {TissueMethods.Name(options.Method)} | " +
                     $"{result.Mask.Width}x{result.Mask.Height} (level {result.Mask.Level}) | {total:0.00} | {rule:0.00} | {result.TissueFraction:0.000} | " +
                     $"{MaskAgreement.IoU(result.Mask.Data, otsuMask ??= result.Mask.Data):0.000} |");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Real slides judged against their own level 0 (<see cref="FullResolutionCover"/>): a cell is tissue when at least
+    /// half (or a quarter) of its level-0 pixels pass Otsu on level 0's saturation. IoU and the share of those cells kept.
+    /// </summary>
+    private static void AgainstLevelZero(IReadOnlyList<string> slides, TissueMaskOptions otsu, TissueMaskOptions robust)
+    {
+        Console.WriteLine();
+        Console.WriteLine("Against level 0: a cell is tissue when at least `cover` of its level-0 pixels pass Otsu on level 0's saturation.");
+        Console.WriteLine();
+        Console.WriteLine("| real slide | cover | tissue cells | otsu IoU (kept) | robust IoU (kept) |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var path in slides)
+        {
+            using var slide = Slide.Open(path);
+            var o = TissueDetector.Detect(slide, otsu).Mask;
+            var r = TissueDetector.Detect(slide, robust).Mask;
+            var shares = FullResolutionCover.Shares(slide, o.Width, o.Height, (int)Math.Round(o.Downsample));
+            foreach (var cover in new[] { 0.5, 0.25 })
+            {
+                var truth = FullResolutionCover.Truth(shares, cover);
+                Console.WriteLine($"| {Path.GetFileName(path)} | {cover:0.00} | {truth.Count(v => v != 0)} | " +
+                    $"{MaskAgreement.IoU(o.Data, truth):0.000} ({FullResolutionCover.Recall(o.Data, truth):0.000}) | " +
+                    $"{MaskAgreement.IoU(r.Data, truth):0.000} ({FullResolutionCover.Recall(r.Data, truth):0.000}) |");
             }
         }
     }

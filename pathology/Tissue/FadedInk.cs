@@ -4,8 +4,9 @@ namespace OrleansPathology.Tissue;
 /// Red marker ink that has faded (thinned at a stroke's end, seen through mountant beyond a cover slip, blurred out
 /// of focus at its edges) keeps red ink's hue but loses the saturation <see cref="PenInk"/> asks of red: on its own
 /// it reads as eosin. It is told apart by hysteresis, as Canny joins weak edges to strong ones: a pixel of red ink's
-/// hue (345 to 360 degrees, or orange) with some colour is ink when it is 8-connected, through such pixels, to
-/// ink <see cref="PenInk"/> is sure of. Eosin of that hue that touches no stroke stays tissue.
+/// hue (345 to 360 degrees, or orange) with some colour is ink when it lies within two pixels of red ink
+/// <see cref="PenInk"/> is sure of, or is 8-connected to such a pixel through pixels like it and grey ones. Eosin of
+/// that hue that touches no stroke stays tissue.
 /// </summary>
 public static class FadedInk
 {
@@ -24,21 +25,31 @@ public static class FadedInk
         HasRedInkHue(r, g, b) && HsvSaturation.Of(r, g, b) >= MinimumSaturation && PenInk.Of(r, g, b) == ArtefactColour.None;
 
     /// <summary>
-    /// Marks in <paramref name="ink"/> (1 = ink) every <paramref name="candidate"/> pixel 8-connected to a
-    /// <paramref name="seed"/> pixel through candidates and <paramref name="bridge"/> pixels (grey and black: a
+    /// Seeds reach this far (5x5) beyond red ink: a line a pixel or two wide of another colour crossing the stroke
+    /// (a cover slip's edge blended with the ink) must not cut its faded part off.
+    /// </summary>
+    public const int SeedReach = 2;
+
+    /// <summary>
+    /// Marks in <paramref name="ink"/> (1 = ink) every <paramref name="candidate"/> pixel within <see cref="SeedReach"/> of red ink,
+    /// or 8-connected to one through candidates and <paramref name="bridge"/> pixels (grey and black: a
     /// cover slip's edge or a bubble's rim crossing the stroke must not cut its faded part off). Returns how many it marked.
     /// </summary>
-    public static int Grow(byte[] ink, byte[] seed, byte[] candidate, byte[] bridge, int width, int height)
+    public static int Grow(byte[] ink, byte[] redInk, byte[] candidate, byte[] bridge, int width, int height)
     {
+        var seed = MaskMorphology.Dilate(redInk, width, height, SeedReach);
         var stack = new Stack<int>();
         var reached = new bool[seed.Length];
+        var marked = 0;
         for (var p = 0; p < seed.Length; p++)
             if (seed[p] != 0)
             {
                 reached[p] = true;
                 stack.Push(p);
+                if (candidate[p] == 0) continue;
+                ink[p] = 1;
+                marked++;
             }
-        var marked = 0;
         while (stack.Count > 0)
         {
             var p = stack.Pop();
