@@ -6,7 +6,8 @@ namespace OrleansPathology.Tissue;
 /// A tissue rule that survives real slides, in five steps over the image at the mask's resolution:
 /// <list type="number">
 /// <item>pen ink (black, blue, green, red) and grey debris are told by colour (<see cref="PenInk"/>) and left out
-/// of everything that follows, so they neither count as tissue nor pull the Otsu thresholds up;</item>
+/// of everything that follows, so they neither count as tissue nor pull the Otsu thresholds up; red ink faded to
+/// pink (a stroke under mountant, a blurred edge) is ink where it joins sure red ink (<see cref="FadedInk"/>);</item>
 /// <item>stained tissue: the NCRF rule with Otsu thresholds of the remaining pixels, without the per-channel
 /// darkness floor (which cut dark folds out);</item>
 /// <item>faint tissue: pink or purple pixels above a second, lower saturation threshold set just above the glass's
