@@ -39,6 +39,8 @@ public static class TissueBenchmark
                 r.Add(MaskAgreement.IoU(robustMask, scene.Truth));
                 agreement.Add(MaskAgreement.IoU(robustMask, otsuMask));
                 if (settings.Figures is { } dir && seed == 1) WriteFigure(dir, artefact.ToString(), scene.Image, scene.Truth, otsuMask, robustMask);
+                if (settings.Figures is { } all && artefact == SlideArtefact.All) WriteFigure(all, $"All-seed{seed}", scene.Image, scene.Truth, otsuMask, robustMask);
+                if (artefact == SlideArtefact.All) Console.Error.WriteLine($"All seed {seed}: robust {r[^1]:0.000}");
             }
             Console.WriteLine($"| {artefact} | {o.Average():0.000} ({o.Min():0.000}) | {r.Average():0.000} ({r.Min():0.000}) | {agreement.Average():0.000} |");
         }
@@ -59,6 +61,7 @@ public static class TissueBenchmark
                 Console.WriteLine($"| {Path.GetFileName(path)} | {o.Mask.Width}x{o.Mask.Height} | {o.TissueFraction:0.000} | {r.TissueFraction:0.000} | {MaskAgreement.IoU(r.Mask.Data, o.Mask.Data):0.000} |");
                 if (settings.Figures is { } dir) WriteFigure(dir, Path.GetFileNameWithoutExtension(path), o.Image, null, o.Mask.Data, r.Mask.Data);
             }
+            AgainstLevelZero(settings.RealSlides, otsu, robust);
         }
 
         if (settings.TimedSlide is { } timed)
@@ -85,6 +88,33 @@ public static class TissueBenchmark
                 Console.WriteLine($"| {Path.GetFileName(timed)} | {slide.Dimensions.Width}x{slide.Dimensions.Height} | {TissueMethods.Name(options.Method)} | " +
                     $"{result.Mask.Width}x{result.Mask.Height} (level {result.Mask.Level}) | {total:0.00} | {rule:0.00} | {result.TissueFraction:0.000} | " +
                     $"{MaskAgreement.IoU(result.Mask.Data, otsuMask ??= result.Mask.Data):0.000} |");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Real slides judged against their own level 0 (<see cref="FullResolutionCover"/>): a cell is tissue when at least
+    /// half (or a quarter) of its level-0 pixels pass Otsu on level 0's saturation. IoU and the share of those cells kept.
+    /// </summary>
+    private static void AgainstLevelZero(IReadOnlyList<string> slides, TissueMaskOptions otsu, TissueMaskOptions robust)
+    {
+        Console.WriteLine();
+        Console.WriteLine("Against level 0: a cell is tissue when at least `cover` of its level-0 pixels pass Otsu on level 0's saturation.");
+        Console.WriteLine();
+        Console.WriteLine("| real slide | cover | tissue cells | otsu IoU (kept) | robust IoU (kept) |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var path in slides)
+        {
+            using var slide = Slide.Open(path);
+            var o = TissueDetector.Detect(slide, otsu).Mask;
+            var r = TissueDetector.Detect(slide, robust).Mask;
+            var shares = FullResolutionCover.Shares(slide, o.Width, o.Height, (int)Math.Round(o.Downsample));
+            foreach (var cover in new[] { 0.5, 0.25 })
+            {
+                var truth = FullResolutionCover.Truth(shares, cover);
+                Console.WriteLine($"| {Path.GetFileName(path)} | {cover:0.00} | {truth.Count(v => v != 0)} | " +
+                    $"{MaskAgreement.IoU(o.Data, truth):0.000} ({FullResolutionCover.Recall(o.Data, truth):0.000}) | " +
+                    $"{MaskAgreement.IoU(r.Data, truth):0.000} ({FullResolutionCover.Recall(r.Data, truth):0.000}) |");
             }
         }
     }
@@ -122,6 +152,7 @@ public static class TissueBenchmark
         {
             ("the rule (default steps)", ArtefactAwareSteps.Default),
             ("no ink rules", new ArtefactAwareSteps(Ink: false)),
+            ("no faded-ink hysteresis", new ArtefactAwareSteps(FadedInk: false)),
             ("no faint pass", new ArtefactAwareSteps(Faint: false)),
             ("no rim closing", new ArtefactAwareSteps(Rims: false)),
             ("no opening along ink", new ArtefactAwareSteps(Thin: false)),
@@ -164,6 +195,7 @@ public static class TissueBenchmark
         if (truth is not null) panels.Add(Outline(image, truth));
         panels.Add(Outline(image, otsu));
         panels.Add(Outline(image, robust));
+        if (truth is not null) panels.Add(Errors(image, truth, robust));
         var gap = 4;
         var strip = new RgbImage(panels.Count * (image.Width + gap) - gap, image.Height);
         strip.Pixels.AsSpan().Fill(255);
@@ -172,6 +204,25 @@ public static class TissueBenchmark
             panels[k].Pixels.AsSpan(y * image.Width * 3, image.Width * 3)
                 .CopyTo(strip.Pixels.AsSpan((y * strip.Width + k * (image.Width + gap)) * 3));
         PngWriter.WriteRgb(Path.Combine(dir, name + ".png"), strip);
+    }
+
+    /// <summary>The robust mask's errors over a faded image: tissue it keeps that is not (red), tissue it misses (blue).</summary>
+    private static RgbImage Errors(RgbImage image, byte[] truth, byte[] mask)
+    {
+        var result = new RgbImage(image.Width, image.Height);
+        for (var p = 0; p < truth.Length; p++)
+        {
+            var (r, g, b) = (truth[p] == 0 && mask[p] != 0, truth[p] != 0 && mask[p] == 0) switch
+            {
+                (true, _) => (230, 0, 0),
+                (_, true) => (0, 0, 230),
+                _ => (191 + image.Pixels[p * 3] / 4, 191 + image.Pixels[p * 3 + 1] / 4, 191 + image.Pixels[p * 3 + 2] / 4),
+            };
+            result.Pixels[p * 3] = (byte)r;
+            result.Pixels[p * 3 + 1] = (byte)g;
+            result.Pixels[p * 3 + 2] = (byte)b;
+        }
+        return result;
     }
 
     private static RgbImage Outline(RgbImage image, byte[] mask) =>

@@ -6,7 +6,8 @@ namespace OrleansPathology.Tissue;
 /// A tissue rule that survives real slides, in five steps over the image at the mask's resolution:
 /// <list type="number">
 /// <item>pen ink (black, blue, green, red) and grey debris are told by colour (<see cref="PenInk"/>) and left out
-/// of everything that follows, so they neither count as tissue nor pull the Otsu thresholds up;</item>
+/// of everything that follows, so they neither count as tissue nor pull the Otsu thresholds up; red ink faded to
+/// pink (a stroke under mountant, a blurred edge) is ink where it joins sure red ink (<see cref="FadedInk"/>);</item>
 /// <item>stained tissue: the NCRF rule with Otsu thresholds of the remaining pixels, without the per-channel
 /// darkness floor (which cut dark folds out);</item>
 /// <item>faint tissue: pink or purple pixels above a second, lower saturation threshold set just above the glass's
@@ -109,17 +110,26 @@ public static class ArtefactAwareRule
         var faint = new byte[n];
         var grey = new byte[n];
         var ink = new byte[n];
+        var redInk = new byte[n];
+        var fadedRed = new byte[n];
         for (var p = 0; p < n; p++)
         {
             byte r = pixels[p * 3], g = pixels[p * 3 + 1], b = pixels[p * 3 + 2];
             var artefact = PenInk.Of(r, g, b);
             if (artefact == ArtefactColour.Dark) grey[p] = 1;
             else if (artefact != ArtefactColour.None) ink[p] = 1;
+            if (artefact == ArtefactColour.Red) redInk[p] = 1;
+            else if (artefact == ArtefactColour.None && FadedInk.IsCandidate(r, g, b)) fadedRed[p] = 1;
             if (artefact != ArtefactColour.None && steps.Ink) continue;
             var saturation = HsvSaturation.Of(r, g, b);
             if (saturation > t.Stained.Saturation && !(r > t.Stained.Red && g > t.Stained.Green && b > t.Stained.Blue)) stained[p] = 1;
             else if (steps.Faint && saturation > t.Faint && IsPinkOrPurple(r, g, b) && Math.Max(r, b) <= t.GlassBrightness) faint[p] = 1;
         }
+
+        // Faded red ink joined to red ink is ink: neither stained nor faint, and an edge the opening along ink may take.
+        if (steps.Ink && steps.FadedInk && FadedInk.Grow(ink, redInk, fadedRed, grey, width, height) > 0)
+            for (var p = 0; p < n; p++)
+                if (fadedRed[p] != 0 && ink[p] != 0) stained[p] = faint[p] = 0;
 
         // Faint regions: majority cores, grown back by one pixel within the faint pixels.
         var window = (FaintCoreRadius * 2 + 1) * (FaintCoreRadius * 2 + 1);
@@ -153,9 +163,33 @@ public static class ArtefactAwareRule
         return mask;
     }
 
-    /// <summary>The share of an image's pixels that are stained tissue by a slide's thresholds (no morphology): how a tile is judged.</summary>
-    public static double TissueFraction(RgbImage image, ArtefactAwareThresholds thresholds) =>
-        image.ShareOf((r, g, b) => IsStained(r, g, b, thresholds));
+    /// <summary>
+    /// The share of an image's pixels that are stained tissue by a slide's thresholds and not faded red ink joined to
+    /// red ink (no morphology, whose radii are mask pixels): how a tile is judged.
+    /// </summary>
+    public static double TissueFraction(RgbImage image, ArtefactAwareThresholds thresholds)
+    {
+        int n = image.Width * image.Height;
+        if (n == 0) return 0;
+        var pixels = image.Pixels;
+        var redInk = new byte[n];
+        var fadedRed = new byte[n];
+        var grey = new byte[n];
+        for (var p = 0; p < n; p++)
+        {
+            byte r = pixels[p * 3], g = pixels[p * 3 + 1], b = pixels[p * 3 + 2];
+            var artefact = PenInk.Of(r, g, b);
+            if (artefact == ArtefactColour.Red) redInk[p] = 1;
+            else if (artefact == ArtefactColour.Dark) grey[p] = 1;
+            else if (artefact == ArtefactColour.None && FadedInk.IsCandidate(r, g, b)) fadedRed[p] = 1;
+        }
+        var faded = new byte[n];
+        FadedInk.Grow(faded, redInk, fadedRed, grey, image.Width, image.Height);
+        long stained = 0;
+        for (var p = 0; p < n; p++)
+            if (faded[p] == 0 && IsStained(pixels[p * 3], pixels[p * 3 + 1], pixels[p * 3 + 2], thresholds)) stained++;
+        return stained / (double)n;
+    }
 
     /// <summary>
     /// The glass's saturation and brightness over the pixels brighter than all three RGB thresholds (the glass

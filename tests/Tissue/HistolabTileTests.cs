@@ -44,9 +44,11 @@ public sealed class HistolabTileTests
     }
 
     /// <summary>
-    /// The tiles the robust rule gets wrong. The red-pen tile's red strokes are ink to it now, but the tile also holds
-    /// an out-of-focus blob of dark plum (about (70, 40, 60)): the colour of dense haematoxylin and eosin, which no
-    /// colour rule can take away without taking nuclei too. Its tissue share falls from Otsu's 31% to 18% (CMU-1 thresholds).
+    /// The tiles the robust rule gets wrong. The red-pen tile's red strokes are ink to it, and so (by the faded-ink
+    /// hysteresis) are their blurred pink halos, but the tile also holds an out-of-focus band of dark plum (about
+    /// (70, 40, 60) to (140, 100, 120)) between its red and its black strokes: the colour of dense haematoxylin and
+    /// eosin, which no colour rule can take away without taking nuclei too. Its tissue share falls from Otsu's 31%
+    /// to 18% by the ink rules and to under 11% with the halos (CMU-1 thresholds); the floor is 2%.
     /// </summary>
     private static readonly Dictionary<string, string> RobustMisses = new()
     {
@@ -66,7 +68,7 @@ public sealed class HistolabTileTests
         var redPen = PngTile.Read(TestData.Patches("histolab-tiles/no-tissue-red-pen.png"));
         var otsuThresholds = TissueDetector.Detect(slide, new TissueMaskOptions { Method = TissueMethod.Otsu }).Thresholds;
         var (robust, otsu) = (ArtefactAwareRule.TissueFraction(redPen, thresholds), TissueRule.TissueFraction(redPen, otsuThresholds));
-        Assert.True(robust < otsu * 0.65, $"red-pen tile: robust {robust:0.000}, Otsu {otsu:0.000}");
+        Assert.True(robust < otsu * 0.35, $"red-pen tile: robust {robust:0.000}, Otsu {otsu:0.000}");
     }
 
     private static List<string> Misses(Func<OrleansPathology.Imaging.RgbImage, double> tissueFraction)
