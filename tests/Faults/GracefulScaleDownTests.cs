@@ -54,10 +54,15 @@ public sealed partial class GracefulScaleDownTests(PostgresServerFixture server,
             ["Workers__Simulation__BatchTime"] = "00:00:02",
             ["Workers__Concurrency"] = "4",
             ["Workers__DirectoryRefresh"] = "00:00:00.500",
+            // No revival by the silos' watch during the run: a survivor's worker deactivated because the leaving silo kept
+            // its directory entry must start again by itself.
+            ["Workers__WatchInterval"] = "01:00:00",
         }, device: Device);
         var silos = await cluster.StartSilosAsync("drain-a", "drain-b", "drain-c");
         var client = await cluster.ConnectAsync();
-        await client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec);
+        // Submitting again is a no-op, so a submission that times out on a loaded machine is simply repeated.
+        await cluster.WaitUntilAsync(async () => (await client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec)) is not null,
+            $"cohort {spec.CohortId} to be accepted", CohortTimeout);
 
         // Wait point: a silo that hosts a running slide grain (whose leases to other workers must survive its leaving) and
         // whose worker has finished a batch and holds leases now (which it must finish and report before it goes).
@@ -112,6 +117,14 @@ public sealed partial class GracefulScaleDownTests(PostgresServerFixture server,
         var received = events.Where(e => !e.Leased).GroupBy(e => e.Batch).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(batchCount, received.Count);
         Assert.All(received, r => Assert.Equal(1, r.Value));
+        // Survivors' workers that the leave deactivated (their directory entries were on the stopped silo) started again.
+        foreach (var survivor in silos.Where(s => s != victim))
+        {
+            var deactivated = survivor.LogLinesContaining($"Worker {WorkerKey(survivor)} deactivated while started").Select(l => l.Received).ToList();
+            var restarted = survivor.LogLinesContaining($"Worker {WorkerKey(survivor)} started again").Select(l => l.Received).ToList();
+            Assert.True(deactivated.All(d => restarted.Any(r => r > d)), $"{WorkerKey(survivor)} was deactivated and never started again\n{survivor.Tail()}");
+            output.WriteLine($"{WorkerKey(survivor)}: deactivated {deactivated.Count} time(s) by the leave, started again {restarted.Count} time(s)");
+        }
         var byVictim = events.Count(e => !e.Leased && e.Worker == WorkerKey(victim));
         output.WriteLine($"{byVictim} batches computed by {victim.Name}; {batchCount} leased and delivered once each");
         foreach (var line in silos.SelectMany(s => s.LinesContaining("already done"))) output.WriteLine(line);
