@@ -299,8 +299,10 @@ public sealed partial class SlideGrain(
         }
 
         await Map.BeginAsync(MapPlanOf(plan));
+        // Leases first, then what is done: a worker found idle has reported all it will, so the map's list includes it.
+        await TakeOverLeasesAsync(plan.Batches.Count);
         var done = (await Map.GetCompletedBatchesAsync()).ToHashSet();
-        TakeOverLeases(done, plan.Batches.Count);
+        foreach (var batch in _leased.Keys.Where(done.Contains).ToList()) _leased.Remove(batch);
         _toLease.Clear();
         for (var i = 0; i < plan.Batches.Count; i++)
             if (!done.Contains(i) && !_leased.ContainsKey(i)) _toLease.Enqueue(i);
@@ -360,22 +362,37 @@ public sealed partial class SlideGrain(
         }
     }
 
-    // Called by a fresh plan: the leases a previous activation handed over, still running and not yet recorded, are
-    // this activation's (with their own expiry) unless it already leased anew.
-    private void TakeOverLeases(HashSet<int> done, int batches)
+    // Called by a fresh plan: the leases a previous activation handed over are this activation's (with their own
+    // expiry), unless it already leased anew. Those of a worker that is gone (its silo left, or the whole cluster
+    // restarted) or holds nothing now are dropped, so their batches are leased again at once instead of at expiry.
+    private async Task TakeOverLeasesAsync(int batches)
     {
         if (_leased.Count > 0 || state.State.Leases.Count == 0) return;
-        var taken = 0;
-        foreach (var lease in state.State.Leases.Where(l => l.Batch < batches && !done.Contains(l.Batch)).OrderBy(l => l.Expires))
+        var handedOver = state.State.Leases.Where(l => l.Batch < batches).OrderBy(l => l.Expires).ToList();
+        // Handed over once: a later deactivation stores the leases held then.
+        state.State.Leases = [];
+        var busy = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var worker in handedOver.Select(l => l.Worker).Distinct())
+            if (await IsComputingAsync(worker)) busy.Add(worker);
+        foreach (var lease in handedOver.Where(l => busy.Contains(l.Worker)))
         {
             var id = ++_nextLease;
             _leased[lease.Batch] = (id, lease.Worker);
             _leaseOrder.Enqueue((lease.Batch, id, lease.Expires));
-            taken++;
         }
-        // Handed over once: a later deactivation stores the leases held then.
-        state.State.Leases = [];
-        LogLeasesTakenOver(Key, taken);
+        LogLeasesTakenOver(Key, _leased.Count, handedOver.Count - _leased.Count);
+    }
+
+    private async Task<bool> IsComputingAsync(string worker)
+    {
+        try
+        {
+            return (await GrainFactory.GetGrain<IInferenceWorkerGrain>(worker).GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(10))).InFlight > 0;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return false; // unreachable or placed nowhere: its leases are not worth waiting for
+        }
     }
 
     // The slide's span is the child of its cohort's, whose context the cohort put in the request context of StartAsync.
@@ -419,8 +436,8 @@ public sealed partial class SlideGrain(
     [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Slide {Slide}: handed {Leases} lease(s) over to its next activation ({Reason})")]
     private partial void LogLeasesHandedOver(string slide, int leases, string reason);
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Slide {Slide}: took over {Leases} lease(s) still running from its previous activation")]
-    private partial void LogLeasesTakenOver(string slide, int leases);
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Slide {Slide}: took over {Leases} lease(s) still running from its previous activation; {Dropped} of idle or lost workers leased again")]
+    private partial void LogLeasesTakenOver(string slide, int leases, int dropped);
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Slide {Slide}: could not store its leases for its next activation; they will be leased again")]
     private partial void LogHandOverFailed(Exception exception, string slide);
