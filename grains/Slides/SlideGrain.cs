@@ -59,11 +59,11 @@ public sealed partial class SlideGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // A span that is never stopped is never exported: a running slide's ends here and a new one starts on reactivation.
         PathologyTelemetry.StopDetached(_span, "deactivated");
-        return Task.CompletedTask;
+        await HandOverLeasesAsync(reason);
     }
 
     public async Task StartAsync(CohortSpec cohort, SlideSpec slide)
@@ -344,10 +344,13 @@ public sealed partial class SlideGrain(
         }
 
         await Map.BeginAsync(MapPlanOf(plan));
+        // Leases first, then what is done: a worker found idle has reported all it will, so the map's list includes it.
+        await TakeOverLeasesAsync(plan.Batches.Count);
         var done = (await Map.GetCompletedBatchesAsync()).ToHashSet();
+        foreach (var batch in _leased.Keys.Where(done.Contains).ToList()) _leased.Remove(batch);
         _toLease.Clear();
         for (var i = 0; i < plan.Batches.Count; i++)
-            if (!done.Contains(i)) _toLease.Enqueue(i);
+            if (!done.Contains(i) && !_leased.ContainsKey(i)) _toLease.Enqueue(i);
         _plan = plan;
         _progressAt = system.GetUtcNow();
         if (state.State.BatchesTotal != plan.Batches.Count || state.State.CellsTotal != plan.CellCount)
@@ -417,6 +420,61 @@ public sealed partial class SlideGrain(
 
     private Task WriteAsync() => _writes.WriteAsync(state);
 
+    // Leases live in memory; an activation that goes while workers elsewhere still compute its batches (a silo scaled
+    // down, or the silo keeping its directory entry leaving) stores them, so the next one waits for those results
+    // instead of computing the batches again. A killed silo stores nothing: its leases run out and are leased again.
+    private async Task HandOverLeasesAsync(DeactivationReason reason)
+    {
+        if (state.State.State != RunState.Running || (_leased.Count == 0 && state.State.Leases.Count == 0)) return;
+        state.State.Leases = _leaseOrder
+            .Where(l => _leased.TryGetValue(l.Batch, out var current) && current.Lease == l.Lease)
+            .Select(l => new HandedOverLease(l.Batch, _leased[l.Batch].Worker, l.Expires))
+            .ToList();
+        try
+        {
+            await WriteAsync();
+            LogLeasesHandedOver(Key, state.State.Leases.Count, reason.Description);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not stored: the next activation leases those batches again, as after a crash; a batch computed twice is stored once.
+            LogHandOverFailed(ex, Key);
+        }
+    }
+
+    // Called by a fresh plan: the leases a previous activation handed over are this activation's (with their own
+    // expiry), unless it already leased anew. Those of a worker that is gone (its silo left, or the whole cluster
+    // restarted) or holds nothing now are dropped, so their batches are leased again at once instead of at expiry.
+    private async Task TakeOverLeasesAsync(int batches)
+    {
+        if (_leased.Count > 0 || state.State.Leases.Count == 0) return;
+        var handedOver = state.State.Leases.Where(l => l.Batch < batches).OrderBy(l => l.Expires).ToList();
+        // Handed over once: a later deactivation stores the leases held then.
+        state.State.Leases = [];
+        var busy = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var worker in handedOver.Select(l => l.Worker).Distinct())
+            if (await IsComputingAsync(worker)) busy.Add(worker);
+        foreach (var lease in handedOver.Where(l => busy.Contains(l.Worker)))
+        {
+            var id = ++_nextLease;
+            _leased[lease.Batch] = (id, lease.Worker);
+            _leaseOrder.Enqueue((lease.Batch, id, lease.Expires));
+        }
+        LogLeasesTakenOver(Key, _leased.Count, handedOver.Count - _leased.Count);
+    }
+
+    private async Task<bool> IsComputingAsync(string worker)
+    {
+        try
+        {
+            return (await GrainFactory.GetGrain<IInferenceWorkerGrain>(worker).GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(10))).InFlight > 0;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return false; // unreachable or placed nowhere: its leases are not worth waiting for
+        }
+    }
+
     // The slide's span is the child of its cohort's, whose context the cohort put in the request context of StartAsync.
     private void StartSpan(bool resumed)
     {
@@ -460,4 +518,13 @@ public sealed partial class SlideGrain(
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Slide {Slide}: its map could not report progress")]
     private partial void LogProgressFailed(Exception exception, string slide);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Slide {Slide}: handed {Leases} lease(s) over to its next activation ({Reason})")]
+    private partial void LogLeasesHandedOver(string slide, int leases, string reason);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Slide {Slide}: took over {Leases} lease(s) still running from its previous activation; {Dropped} of idle or lost workers leased again")]
+    private partial void LogLeasesTakenOver(string slide, int leases, int dropped);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Slide {Slide}: could not store its leases for its next activation; they will be leased again")]
+    private partial void LogHandOverFailed(Exception exception, string slide);
 }

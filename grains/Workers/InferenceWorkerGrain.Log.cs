@@ -24,4 +24,10 @@ public sealed partial class InferenceWorkerGrain
 
     [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Worker {Worker} deactivated while started or busy ({InFlight} in flight): {Reason}")]
     private partial void LogDeactivatedWhileBusy(string worker, int inFlight, string reason);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "Worker {Worker} started again after its deactivation")]
+    private partial void LogStartedAgain(string worker);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "Worker {Worker} could not be started again after its deactivation; its silo's watch will")]
+    private partial void LogStartAgainFailed(Exception exception, string worker);
 }

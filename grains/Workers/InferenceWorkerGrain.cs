@@ -71,9 +71,31 @@ public sealed partial class InferenceWorkerGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_running is null && _inFlight.Count == 0) return;
+        var wasPulling = _running is not null;
         LogDeactivatedWhileBusy(Key, _inFlight.Count, reason.Description);
         await StopAsync().WaitAsync(cancellationToken)
             .ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+        // Deactivated from outside while pulling (the silo that kept its directory entry left the cluster on a scale-down):
+        // start again on this silo now, not at the lifecycle's next watch. Never while this silo shuts down (it drained first).
+        if (wasPulling && reason.ReasonCode != DeactivationReasonCode.ShuttingDown) StartAgainSoon();
+    }
+
+    // The call waits until this activation is gone, then activates the worker afresh (placed on this silo again).
+    private void StartAgainSoon()
+    {
+        var (self, key) = (GrainFactory.GetGrain<IInferenceWorkerGrain>(Key), Key);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await self.StartAsync();
+                LogStartedAgain(key);
+            }
+            catch (Exception ex)
+            {
+                LogStartAgainFailed(ex, key);
+            }
+        });
     }
 
     // Stops pulling, then waits for the batches in flight to be computed and reported.

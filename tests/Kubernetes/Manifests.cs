@@ -6,7 +6,8 @@ namespace OrleansPathology.Tests.Kubernetes;
 
 /// <summary>
 /// The <c>k8s/</c> folder of this checkout and its objects as the Kubernetes client's typed models
-/// (KubernetesClient's <see cref="KubernetesYaml"/>, strict: an unknown or misspelt field is an error).
+/// (KubernetesClient's <see cref="KubernetesYaml"/>, strict: an unknown or misspelt field is an error), custom resources
+/// included (<see cref="CustomResources"/>).
 /// </summary>
 internal sealed class Manifests
 {
@@ -71,7 +72,7 @@ internal sealed class Manifests
     {
         try
         {
-            return KubernetesYaml.LoadAllFromString(yaml, typeMap: null, strict: true).Cast<IKubernetesObject>().ToList();
+            return KubernetesYaml.LoadAllFromString(yaml, CustomResources.TypeMap, strict: true).Cast<IKubernetesObject>().ToList();
         }
         catch (Exception ex) when (ex is YamlDotNet.Core.YamlException or ArgumentException or InvalidOperationException or KeyNotFoundException)
         {

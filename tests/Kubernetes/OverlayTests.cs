@@ -136,7 +136,10 @@ public sealed partial class OverlayTests
             {
                 foreach (var variable in container.Env ?? [])
                 {
-                    if (SecretLikeName().IsMatch(variable.Name))
+                    // A secret's file (Api__TokenFile) is a path into a mounted Secret volume; anything else comes from a secretKeyRef.
+                    if (SecretLikeName().IsMatch(variable.Name) && variable.Name.EndsWith("File", StringComparison.Ordinal))
+                        Assert.True(IsSecretFile(pod, container, variable.Value), $"{overlay}: {pod.Owner} {variable.Name}={variable.Value} is not a file of a mounted Secret");
+                    else if (SecretLikeName().IsMatch(variable.Name))
                         Assert.True(variable.ValueFrom?.SecretKeyRef is not null, $"{overlay}: {pod.Owner} sets {variable.Name} without a secretKeyRef");
                     if (variable.ValueFrom?.SecretKeyRef is { } reference)
                     {
@@ -265,6 +268,12 @@ public sealed partial class OverlayTests
             Assert.Contains(silo.Container("silo").VolumeMounts, v => v.MountPath == mounts["opath-outputs"]);
         }
     }
+
+    /// <summary>Whether <paramref name="path"/> lies under a read-only mount of a Secret volume of <paramref name="pod"/>.</summary>
+    internal static bool IsSecretFile(PodTemplate pod, V1Container container, string? path) =>
+        path is not null && (container.VolumeMounts ?? []).Any(m => m.ReadOnlyProperty == true
+            && path.StartsWith(m.MountPath.TrimEnd('/') + "/", StringComparison.Ordinal)
+            && (pod.Spec.Volumes ?? []).Any(v => v.Name == m.Name && v.Secret is not null));
 
     [GeneratedRegex("password\\s*=", RegexOptions.IgnoreCase)]
     private static partial Regex PasswordInConnectionString();

@@ -110,7 +110,7 @@ public sealed class PodSettingsTests
         Assert.Equal(m.Get<V1Job>("opath-db-init").Spec.Template.Spec.Containers.Single().Image, submit.Image);
     }
 
-    private static string[] AssertParses(string[] command, IList<string> args, IReadOnlyDictionary<string, string> env)
+    internal static string[] AssertParses(string[] command, IList<string> args, IReadOnlyDictionary<string, string> env)
     {
         var expanded = args.Select(a => PodEnvironment.Expand(a, env)).ToArray();
         var parsed = OpathCommand.Create().Parse(expanded);
