@@ -28,6 +28,12 @@ public sealed partial record InferenceOptions
     /// </summary>
     public int ContextMargin { get; init; } = DenseGeometry.DefaultContextMargin;
 
+    /// <summary>
+    /// Dense mode: regions widened to a few canonical sizes (<see cref="TissueCover.Canonical"/>), so libtorch sees
+    /// few input shapes. Default true.
+    /// </summary>
+    public bool CanonicalShapes { get; init; } = true;
+
     /// <summary>Concurrent slide readers feeding the compute stage.</summary>
     public int Readers { get; init; } = 2;
 
