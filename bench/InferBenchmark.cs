@@ -38,7 +38,7 @@ internal static class InferBenchmark
         Console.WriteLine(Machine.Describe());
 
         var folds = s.FoldBatchNorm ?? [true];
-        var canonicals = s.CanonicalShapes ?? [true];
+        var canonicals = s.CanonicalShapes ?? [false];
         var speed = new MarkdownTable("stride", "precision", "mode", "bn folded", "canonical shapes", "batches", "shapes", "cells", "read s", "compute s", "compute cpu s", "compute cells/s",
             "cells per compute cpu s", "read+compute cells/s", "dense / patch (wall)", "dense / patch (cpu)", "load before / after");
         var agreement = new List<object[]>();
@@ -100,7 +100,7 @@ internal static class InferBenchmark
         Console.WriteLine();
         Console.WriteLine($"Agreement of dense with patch on the patch cells (lesions: LesionDetector threshold {LesionDetector.DefaultThreshold}, " +
             $"box {LesionDetector.DefaultBoxLevel0Pixels} level-0 px, on both maps restricted to those cells; matched within {LesionMatchCells} cells):");
-        var table = new MarkdownTable("stride", "precision", "common cells", "mean abs diff", "max abs diff", "patch p min..max",
+        var table = new MarkdownTable("stride", "precision", "common cells", "mean abs diff", "max abs diff", "cells across 0.5", "patch p min..max",
             "patch lesions", "dense lesions", "matched");
         foreach (var row in agreement) table.Row(row);
     }
@@ -133,6 +133,7 @@ internal static class InferBenchmark
     private static object[] Compare(int stride, string precision, List<Cell> cells, ProbabilityMap patch, ProbabilityMap dense)
     {
         double sum = 0, max = 0;
+        var across = 0;
         float low = float.PositiveInfinity, high = float.NegativeInfinity;
         var patchOnly = new ProbabilityMap(patch.Width, patch.Height, patch.Stride);
         var denseOnly = new ProbabilityMap(patch.Width, patch.Height, patch.Stride);
@@ -143,6 +144,7 @@ internal static class InferBenchmark
             var diff = Math.Abs(p - d);
             sum += diff;
             max = Math.Max(max, diff);
+            if (p >= 0.5f != d >= 0.5f) across++;
             low = Math.Min(low, p);
             high = Math.Max(high, p);
             patchOnly[x, y] = p;
@@ -152,7 +154,7 @@ internal static class InferBenchmark
         var patchLesions = detector.Detect(patchOnly);
         var denseLesions = detector.Detect(denseOnly);
         var matched = MatchLesions(patchLesions, denseLesions, LesionMatchCells * stride);
-        return [stride, precision, cells.Count, sum / cells.Count, max, $"{low:0.000}..{high:0.000}", patchLesions.Count, denseLesions.Count, matched];
+        return [stride, precision, cells.Count, sum / cells.Count, max, $"{across} ({100.0 * across / cells.Count:0.0}%)", $"{low:0.000}..{high:0.000}", patchLesions.Count, denseLesions.Count, matched];
     }
 
     /// <summary>Greedy one-to-one matching, most probable patch lesion first, to the nearest unmatched dense lesion in reach.</summary>

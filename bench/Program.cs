@@ -27,7 +27,7 @@ var regionCells = new Option<int>("--region-cells") { Description = "Dense regio
 var patchesPerBatch = new Option<int>("--patches-per-batch") { Description = "Patch-mode batch size (InferenceOptions.PatchesPerBatch).", DefaultValueFactory = _ => new InferenceOptions().PatchesPerBatch };
 var contextMargin = new Option<int>("--context-margin") { Description = "Dense context margin in pixels (InferenceOptions.ContextMargin).", DefaultValueFactory = _ => new InferenceOptions().ContextMargin };
 var foldBatchNorm = new Option<string>("--fold-bn") { Description = "Comma-separated: true (batch norm folded into the convolutions, inference's default), false (as trained).", DefaultValueFactory = _ => "true" };
-var canonicalShapes = new Option<string>("--canonical-shapes") { Description = "Comma-separated: true (regions widened to canonical sizes, the default), false.", DefaultValueFactory = _ => "true" };
+var canonicalShapes = new Option<string>("--canonical-shapes") { Description = "Comma-separated: true (regions widened to canonical sizes), false (InferenceOptions' default).", DefaultValueFactory = _ => "false" };
 var infer = new Command("infer", "Patch and dense cells/s at each stride and precision, and how far their maps agree.")
 {
     slide, weights, strides, precisions, patchCells, denseCells, regionCells, patchesPerBatch, threads, contextMargin, foldBatchNorm, canonicalShapes,

@@ -32,7 +32,7 @@ public static class TileBatchPlanner
     /// each region is widened to a canonical size (<see cref="TissueCover.Canonical"/>) so the network sees few shapes.
     /// </summary>
     public static IReadOnlyList<TileBatch> PlanDense(string slidePath, CellGrid grid, SlideMask tissue, int regionCells, int patchSize = 224,
-        int contextMargin = DenseGeometry.DefaultContextMargin, bool canonicalShapes = true)
+        int contextMargin = DenseGeometry.DefaultContextMargin, bool canonicalShapes = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(regionCells, 1);
         var isTissue = new bool[grid.Width, grid.Height];
