@@ -42,7 +42,7 @@ var stride = new Option<int>("--stride") { Description = "Level-0 pixels per map
 var mode = new Option<InferenceMode>("--mode") { Description = "dense or patch.", DefaultValueFactory = _ => InferenceMode.Dense };
 var readers = new Option<int>("--readers") { Description = "InferenceOptions.Readers.", DefaultValueFactory = _ => new InferenceOptions().Readers };
 var prefetch = new Option<int>("--prefetch") { Description = "InferenceOptions.Prefetch.", DefaultValueFactory = _ => new InferenceOptions().Prefetch };
-var regionRows = new Option<int>("--region-rows") { Description = "Only the first N rows of regions (a quick partial run); 0: the whole slide.", DefaultValueFactory = _ => 0 };
+var regionRows = new Option<int>("--region-rows") { Description = "Only N rows of regions from the first that holds tissue (a quick partial run); 0: the whole slide.", DefaultValueFactory = _ => 0 };
 var stages = new Option<string>("--stages") { Description = "Comma-separated stages, run in this order: e2e, read, compute.", DefaultValueFactory = _ => "e2e,read,compute" };
 var warmShapes = new Option<bool>("--warm-shapes") { Description = "Run one forward pass per input shape before timing (default true), so no stage pays the set-up of new shapes.", DefaultValueFactory = _ => true };
 var e2e = new Command("e2e", "Whole-slide SlideInference.RunAsync against its read and compute stages alone.")
