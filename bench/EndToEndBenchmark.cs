@@ -30,7 +30,7 @@ internal static class EndToEndBenchmark
         var options = s.Options;
         using var slide = Slide.Open(s.SlidePath);
         var tissue = TissueDetector.Detect(slide).Mask;
-        if (s.RegionRows > 0) tissue = TopRows(tissue, options.Stride, s.RegionRows * options.RegionCells);
+        if (s.RegionRows > 0) tissue = TopRows(tissue, options.Stride, s.RegionRows * options.RegionCells, options.RegionCells);
         var batches = SlideInference.Plan(slide, tissue, options);
         if (batches.Count == 0) throw new InvalidDataException($"{s.SlidePath}: no tissue batches");
         long cells = batches.Sum(b => (long)b.Cells.Count);
@@ -144,10 +144,15 @@ internal static class EndToEndBenchmark
     }
 
     /// <summary>The mask with tissue kept only where cells of the first <paramref name="cellRows"/> rows sample it: a quick partial run.</summary>
-    private static SlideMask TopRows(SlideMask tissue, int stride, int cellRows)
+    // The first cellRows cell rows from the region row where tissue starts (a large slide's top rows are often glass).
+    private static SlideMask TopRows(SlideMask tissue, int stride, int cellRows, int regionCells)
     {
-        var lastRow = (int)Math.Min(tissue.Height - 1, (long)((cellRows - 0.5) * stride / tissue.Downsample));
+        var firstMaskRow = Enumerable.Range(0, tissue.Height).FirstOrDefault(y => tissue.Data.AsSpan(y * tissue.Width, tissue.Width).ContainsAnyExcept((byte)0));
+        var firstCellRow = (long)(firstMaskRow * tissue.Downsample / stride) / regionCells * regionCells;
+        var firstRow = (int)Math.Min(tissue.Height, (long)Math.Ceiling((firstCellRow - 0.5) * stride / tissue.Downsample));
+        var lastRow = (int)Math.Min(tissue.Height - 1, (long)((firstCellRow + cellRows - 0.5) * stride / tissue.Downsample));
         var data = (byte[])tissue.Data.Clone();
+        Array.Clear(data, 0, Math.Max(0, firstRow) * tissue.Width);
         Array.Clear(data, (lastRow + 1) * tissue.Width, data.Length - (lastRow + 1) * tissue.Width);
         return new SlideMask(tissue.Width, tissue.Height, tissue.Level, tissue.Downsample, data);
     }

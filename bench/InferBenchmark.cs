@@ -18,7 +18,8 @@ internal static class InferBenchmark
     private const double LesionMatchCells = 2;
 
     public sealed record Settings(string SlidePath, string? WeightsPath, int[] Strides, string[] Precisions,
-        int PatchCells, int DenseCells, int RegionCells, int PatchesPerBatch, int Threads, int ContextMargin = DenseGeometry.DefaultContextMargin);
+        int PatchCells, int DenseCells, int RegionCells, int PatchesPerBatch, int Threads, int ContextMargin = DenseGeometry.DefaultContextMargin,
+        bool[]? FoldBatchNorm = null, bool[]? CanonicalShapes = null);
 
     private sealed record Timed(int Batches, int Cells, double ReadSeconds, double ComputeSeconds, double ComputeCpuSeconds)
     {
@@ -36,13 +37,15 @@ internal static class InferBenchmark
             $"region {s.RegionCells} cells, {s.PatchesPerBatch} patches per batch");
         Console.WriteLine(Machine.Describe());
 
-        var speed = new MarkdownTable("stride", "precision", "mode", "batches", "cells", "read s", "compute s", "compute cpu s", "compute cells/s",
+        var folds = s.FoldBatchNorm ?? [true];
+        var canonicals = s.CanonicalShapes ?? [false];
+        var speed = new MarkdownTable("stride", "precision", "mode", "bn folded", "canonical shapes", "batches", "shapes", "cells", "read s", "compute s", "compute cpu s", "compute cells/s",
             "cells per compute cpu s", "read+compute cells/s", "dense / patch (wall)", "dense / patch (cpu)", "load before / after");
         var agreement = new List<object[]>();
         foreach (var stride in s.Strides)
         {
             var grid = new CellGrid(slide.Dimensions.Width, slide.Dimensions.Height, stride);
-            var dense = TileBatchPlanner.PlanDense(slide.Path, grid, tissue, s.RegionCells, FcnResNet18.PatchSize, s.ContextMargin);
+            var dense = TileBatchPlanner.PlanDense(slide.Path, grid, tissue, s.RegionCells, FcnResNet18.PatchSize, s.ContextMargin, canonicals[0]);
             var tissueCells = dense.Sum(b => (long)b.Cells.Count);
             Console.WriteLine($"stride {stride}: whole-slide dense plan (region {s.RegionCells} cells, context margin {s.ContextMargin} px): {dense.Count} batches, " +
                 $"{dense.Select(b => DenseGeometry.RegionPixels(b.Region!.Value, stride, FcnResNet18.PatchSize, b.ContextMargin)).Distinct().Count()} region shapes, " +
@@ -54,7 +57,9 @@ internal static class InferBenchmark
             Console.WriteLine($"stride {stride}: one bounding box per block, no margin (the planner before): {boxes.Count} batches, computed pixels per tissue cell " +
                 $"{boxes.Sum(r => { var (w, h) = DenseGeometry.RegionPixels(r, stride, FcnResNet18.PatchSize); return (double)w * h; }) / tissueCells:0}; " +
                 $"the tissue cover without margin: {TileBatchPlanner.PlanDense(slide.Path, grid, tissue, s.RegionCells, FcnResNet18.PatchSize, 0).Sum(DenseGeometry.ComputedPixels) / (double)tissueCells:0}");
-            var denseSample = Spread(dense, s.DenseCells);
+            var denseSamples = canonicals.Select(c => Spread(
+                TileBatchPlanner.PlanDense(slide.Path, grid, tissue, s.RegionCells, FcnResNet18.PatchSize, s.ContextMargin, c), s.DenseCells)).ToList();
+            var denseSample = denseSamples[0];
             var patchCells = Spread(denseSample, s.PatchCells).SelectMany(b => b.Cells).Take(s.PatchCells).ToList();
             var patchBatches = patchCells.Chunk(s.PatchesPerBatch)
                 .Select((cells, i) => new TileBatch(slide.Path, i, InferenceMode.Patch, stride, FcnResNet18.PatchSize, cells))
@@ -62,33 +67,40 @@ internal static class InferBenchmark
 
             foreach (var precision in s.Precisions)
             {
-                using var computer = new BatchComputer(BenchModel.Create(s.WeightsPath), ComputeDevice.Parse("cpu", precision));
-                // First forward passes create oneDNN primitives: not timed.
-                computer.Compute(BatchReader.Read(slide, patchBatches[0]));
-                computer.Compute(BatchReader.Read(slide, denseSample[0]));
+                foreach (var fold in folds)
+                {
+                    using var computer = new BatchComputer(BenchModel.Create(s.WeightsPath), ComputeDevice.Parse("cpu", precision), fold);
+                    // First forward passes create oneDNN primitives: not timed (for the first shape of each mode only).
+                    computer.Compute(BatchReader.Read(slide, patchBatches[0]));
+                    computer.Compute(BatchReader.Read(slide, denseSample[0]));
 
-                var load = Machine.LoadAverage();
-                var patchMap = ProbabilityMap.For(grid);
-                var patch = RunBatches(slide, computer, patchBatches, patchMap);
-                speed.Row(stride, precision, "patch", patch.Batches, patch.Cells, patch.ReadSeconds, patch.ComputeSeconds, patch.ComputeCpuSeconds,
-                    patch.ComputeCellsPerSecond, patch.CellsPerCpuSecond, patch.CellsPerSecond, double.NaN, double.NaN, $"{load} / {Machine.LoadAverage()}");
+                    var load = Machine.LoadAverage();
+                    var patchMap = ProbabilityMap.For(grid);
+                    var patch = RunBatches(slide, computer, patchBatches, patchMap);
+                    speed.Row(stride, precision, "patch", fold, "", patch.Batches, 1, patch.Cells, patch.ReadSeconds, patch.ComputeSeconds, patch.ComputeCpuSeconds,
+                        patch.ComputeCellsPerSecond, patch.CellsPerCpuSecond, patch.CellsPerSecond, double.NaN, double.NaN, $"{load} / {Machine.LoadAverage()}");
 
-                load = Machine.LoadAverage();
-                var denseMap = ProbabilityMap.For(grid);
-                var denseRun = RunBatches(slide, computer, denseSample, denseMap);
-                speed.Row(stride, precision, "dense", denseRun.Batches, denseRun.Cells, denseRun.ReadSeconds, denseRun.ComputeSeconds, denseRun.ComputeCpuSeconds,
-                    denseRun.ComputeCellsPerSecond, denseRun.CellsPerCpuSecond, denseRun.CellsPerSecond,
-                    $"{denseRun.ComputeCellsPerSecond / patch.ComputeCellsPerSecond:0.0}x", $"{denseRun.CellsPerCpuSecond / patch.CellsPerCpuSecond:0.0}x",
-                    $"{load} / {Machine.LoadAverage()}");
-
-                agreement.Add(Compare(stride, precision, patchCells, patchMap, denseMap));
+                    for (var c = 0; c < canonicals.Length; c++)
+                    {
+                        var sample = denseSamples[c];
+                        load = Machine.LoadAverage();
+                        var denseMap = ProbabilityMap.For(grid);
+                        var denseRun = RunBatches(slide, computer, sample, denseMap);
+                        var shapes = sample.Select(b => DenseGeometry.RegionPixels(b.Region!.Value, stride, FcnResNet18.PatchSize, b.ContextMargin)).Distinct().Count();
+                        speed.Row(stride, precision, "dense", fold, canonicals[c], denseRun.Batches, shapes, denseRun.Cells, denseRun.ReadSeconds, denseRun.ComputeSeconds,
+                            denseRun.ComputeCpuSeconds, denseRun.ComputeCellsPerSecond, denseRun.CellsPerCpuSecond, denseRun.CellsPerSecond,
+                            $"{denseRun.ComputeCellsPerSecond / patch.ComputeCellsPerSecond:0.0}x", $"{denseRun.CellsPerCpuSecond / patch.CellsPerCpuSecond:0.0}x",
+                            $"{load} / {Machine.LoadAverage()}");
+                        if (c == 0) agreement.Add(Compare(stride, $"{precision}{(fold ? ", folded" : "")}", patchCells, patchMap, denseMap));
+                    }
+                }
             }
         }
 
         Console.WriteLine();
         Console.WriteLine($"Agreement of dense with patch on the patch cells (lesions: LesionDetector threshold {LesionDetector.DefaultThreshold}, " +
             $"box {LesionDetector.DefaultBoxLevel0Pixels} level-0 px, on both maps restricted to those cells; matched within {LesionMatchCells} cells):");
-        var table = new MarkdownTable("stride", "precision", "common cells", "mean abs diff", "max abs diff", "patch p min..max",
+        var table = new MarkdownTable("stride", "precision", "common cells", "mean abs diff", "max abs diff", "cells across 0.5", "patch p min..max",
             "patch lesions", "dense lesions", "matched");
         foreach (var row in agreement) table.Row(row);
     }
@@ -121,6 +133,7 @@ internal static class InferBenchmark
     private static object[] Compare(int stride, string precision, List<Cell> cells, ProbabilityMap patch, ProbabilityMap dense)
     {
         double sum = 0, max = 0;
+        var across = 0;
         float low = float.PositiveInfinity, high = float.NegativeInfinity;
         var patchOnly = new ProbabilityMap(patch.Width, patch.Height, patch.Stride);
         var denseOnly = new ProbabilityMap(patch.Width, patch.Height, patch.Stride);
@@ -131,6 +144,7 @@ internal static class InferBenchmark
             var diff = Math.Abs(p - d);
             sum += diff;
             max = Math.Max(max, diff);
+            if (p >= 0.5f != d >= 0.5f) across++;
             low = Math.Min(low, p);
             high = Math.Max(high, p);
             patchOnly[x, y] = p;
@@ -140,7 +154,7 @@ internal static class InferBenchmark
         var patchLesions = detector.Detect(patchOnly);
         var denseLesions = detector.Detect(denseOnly);
         var matched = MatchLesions(patchLesions, denseLesions, LesionMatchCells * stride);
-        return [stride, precision, cells.Count, sum / cells.Count, max, $"{low:0.000}..{high:0.000}", patchLesions.Count, denseLesions.Count, matched];
+        return [stride, precision, cells.Count, sum / cells.Count, max, $"{across} ({100.0 * across / cells.Count:0.0}%)", $"{low:0.000}..{high:0.000}", patchLesions.Count, denseLesions.Count, matched];
     }
 
     /// <summary>Greedy one-to-one matching, most probable patch lesion first, to the nearest unmatched dense lesion in reach.</summary>

@@ -32,12 +32,12 @@ internal static class PlanBenchmark
             var boxPixels = boxes.Sum(r => { var (w, h) = DenseGeometry.RegionPixels(r, s.Stride, FcnResNet18.PatchSize); return (double)w * h; });
             table.Row(regionCells, 0, "bounding box per block (before)", boxes.Count, boxes.Select(r => (r.Width, r.Height)).Distinct().Count(),
                 boxes.Max(r => DenseGeometry.RegionPixels(r, s.Stride, FcnResNet18.PatchSize).Width), boxPixels / cells, 50176 * cells / boxPixels);
-            foreach (var margin in s.Margins)
+            foreach (var (margin, canonical) in s.Margins.SelectMany(m => new[] { (m, false), (m, true) }))
             {
-                var plan = TileBatchPlanner.PlanDense(slide.Path, grid, tissue, regionCells, FcnResNet18.PatchSize, margin);
+                var plan = TileBatchPlanner.PlanDense(slide.Path, grid, tissue, regionCells, FcnResNet18.PatchSize, margin, canonical);
                 var pixels = plan.Sum(DenseGeometry.ComputedPixels);
                 var shapes = plan.Select(b => DenseGeometry.RegionPixels(b.Region!.Value, s.Stride, FcnResNet18.PatchSize, margin)).ToList();
-                table.Row(regionCells, margin, "tissue cover", plan.Count, shapes.Distinct().Count(), shapes.Max(p => Math.Max(p.Width, p.Height)),
+                table.Row(regionCells, margin, canonical ? "tissue cover, canonical shapes" : "tissue cover", plan.Count, shapes.Distinct().Count(), shapes.Max(p => Math.Max(p.Width, p.Height)),
                     (double)pixels / cells, 50176.0 * cells / pixels);
             }
         }

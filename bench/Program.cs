@@ -26,20 +26,23 @@ var denseCells = new Option<int>("--dense-cells") { Description = "About this ma
 var regionCells = new Option<int>("--region-cells") { Description = "Dense region side in cells (InferenceOptions.RegionCells).", DefaultValueFactory = _ => new InferenceOptions().RegionCells };
 var patchesPerBatch = new Option<int>("--patches-per-batch") { Description = "Patch-mode batch size (InferenceOptions.PatchesPerBatch).", DefaultValueFactory = _ => new InferenceOptions().PatchesPerBatch };
 var contextMargin = new Option<int>("--context-margin") { Description = "Dense context margin in pixels (InferenceOptions.ContextMargin).", DefaultValueFactory = _ => new InferenceOptions().ContextMargin };
+var foldBatchNorm = new Option<string>("--fold-bn") { Description = "Comma-separated: true (batch norm folded into the convolutions, inference's default), false (as trained).", DefaultValueFactory = _ => "true" };
+var canonicalShapes = new Option<string>("--canonical-shapes") { Description = "Comma-separated: true (regions widened to canonical sizes), false (InferenceOptions' default).", DefaultValueFactory = _ => "false" };
 var infer = new Command("infer", "Patch and dense cells/s at each stride and precision, and how far their maps agree.")
 {
-    slide, weights, strides, precisions, patchCells, denseCells, regionCells, patchesPerBatch, threads, contextMargin,
+    slide, weights, strides, precisions, patchCells, denseCells, regionCells, patchesPerBatch, threads, contextMargin, foldBatchNorm, canonicalShapes,
 };
 infer.SetAction(parse => Report(() => InferBenchmark.Run(new InferBenchmark.Settings(parse.GetValue(slide)!, parse.GetValue(weights),
     Ints(parse.GetValue(strides)!), Words(parse.GetValue(precisions)!), parse.GetValue(patchCells), parse.GetValue(denseCells),
-    parse.GetValue(regionCells), parse.GetValue(patchesPerBatch), parse.GetValue(threads), parse.GetValue(contextMargin)))));
+    parse.GetValue(regionCells), parse.GetValue(patchesPerBatch), parse.GetValue(threads), parse.GetValue(contextMargin),
+    Bools(parse.GetValue(foldBatchNorm)!), Bools(parse.GetValue(canonicalShapes)!)))));
 
 var precision = new Option<string>("--precision") { Description = "fp32 or bf16.", DefaultValueFactory = _ => "fp32" };
 var stride = new Option<int>("--stride") { Description = "Level-0 pixels per map cell.", DefaultValueFactory = _ => 64 };
 var mode = new Option<InferenceMode>("--mode") { Description = "dense or patch.", DefaultValueFactory = _ => InferenceMode.Dense };
 var readers = new Option<int>("--readers") { Description = "InferenceOptions.Readers.", DefaultValueFactory = _ => new InferenceOptions().Readers };
 var prefetch = new Option<int>("--prefetch") { Description = "InferenceOptions.Prefetch.", DefaultValueFactory = _ => new InferenceOptions().Prefetch };
-var regionRows = new Option<int>("--region-rows") { Description = "Only the first N rows of regions (a quick partial run); 0: the whole slide.", DefaultValueFactory = _ => 0 };
+var regionRows = new Option<int>("--region-rows") { Description = "Only N rows of regions from the first that holds tissue (a quick partial run); 0: the whole slide.", DefaultValueFactory = _ => 0 };
 var stages = new Option<string>("--stages") { Description = "Comma-separated stages, run in this order: e2e, read, compute.", DefaultValueFactory = _ => "e2e,read,compute" };
 var warmShapes = new Option<bool>("--warm-shapes") { Description = "Run one forward pass per input shape before timing (default true), so no stage pays the set-up of new shapes.", DefaultValueFactory = _ => true };
 var e2e = new Command("e2e", "Whole-slide SlideInference.RunAsync against its read and compute stages alone.")
@@ -127,5 +130,7 @@ static bool IsExpected(Exception ex) =>
         or IOException or InvalidDataException or ArgumentException or FormatException;
 
 static string[] Words(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+static bool[] Bools(string list) => Words(list).Select(bool.Parse).ToArray();
 
 static int[] Ints(string list) => Words(list).Select(w => int.Parse(w, System.Globalization.CultureInfo.InvariantCulture)).ToArray();

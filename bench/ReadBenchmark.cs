@@ -28,10 +28,12 @@ internal static class ReadBenchmark
         var cells = grid.ForegroundCells(tissue).ToArray();
         if (cells.Length == 0) throw new InvalidDataException($"{s.SlidePath}: no tissue found, nothing to read");
         PageCache.Warm(s.SlidePath);
-        var tiff = TiffTiles.ReadFirstDirectory(s.SlidePath);
+        // The reader's own TIFF index and stream assembly (pathology/Slides), for the raw decode rate of the same tiles.
+        using var tileReader = JpegTileReader.TryOpen(s.SlidePath, slide.Vendor, slide.Levels, SlideReadOptions.Default, out var declineReason);
+        var tiff = tileReader?.ImageOf(0);
 
         Console.WriteLine($"## read {Path.GetFileName(s.SlidePath)}: {slide.Dimensions.Width}x{slide.Dimensions.Height}, " +
-            $"{slide.Levels.Count} levels, level-0 tiles {tiff.TileWidth}x{tiff.TileHeight} (TIFF compression {tiff.Compression}), {cells.Length} tissue cells at stride {Stride}");
+            $"{slide.Levels.Count} levels, level-0 tiles {(tiff is null ? $"not served by the fast path ({declineReason})" : $"{tiff.TileWidth}x{tiff.TileHeight} JPEG")}, {cells.Length} tissue cells at stride {Stride}");
         Console.WriteLine(Machine.Describe());
         using (var probe = Slide.Open(s.SlidePath)) Console.WriteLine($"fast path: {probe.PixelReader}");
         var table = new MarkdownTable("case", "threads", "n", "wall s", "cpu s", "items/s", "MP/s", "MP per cpu s", "load before / after");
@@ -68,11 +70,11 @@ internal static class ReadBenchmark
                 var argbOrigins = Sample(cells, s.Regions, random).Select(c => grid.Centre(c))
                     .Select(c => (Clamp((long)c.X - s.RegionSide / 2, slide.Dimensions.Width - s.RegionSide), Clamp((long)c.Y - s.RegionSide / 2, slide.Dimensions.Height - s.RegionSide)))
                     .ToArray();
-                using var native = new OpenSlideArgb(s.SlidePath);
+                using var native = OpenSlideNative.Open(s.SlidePath);
                 var argb = new uint[s.RegionSide * s.RegionSide];
                 var n = Measured.Run(() =>
                 {
-                    foreach (var (x, y) in argbOrigins) native.ReadRegion(x, y, s.RegionSide, s.RegionSide, argb);
+                    foreach (var (x, y) in argbOrigins) ReadArgb(native, x, y, s.RegionSide, argb);
                 });
                 Row(table, $"openslide_read_region {s.RegionSide}x{s.RegionSide} ARGB only (no RGB conversion), random tissue", 1, argbOrigins.Length, n, (double)s.RegionSide * s.RegionSide);
             }
@@ -95,6 +97,7 @@ internal static class ReadBenchmark
             var m = ReadPatches(fast, origins, threads);
             Row(table, $"fast path {PatchSide}x{PatchSide}, row-major tissue cells (patch mode order)", threads, origins.Length, m, PatchSide * PatchSide);
         }
+        var regionOrigins = new List<(long X, long Y)[]>();
         foreach (var threads in new[] { 1, 2 })
         {
             using var fast = Slide.Open(s.SlidePath, new SlideReadOptions { DecodeThreads = threads });
@@ -102,6 +105,7 @@ internal static class ReadBenchmark
                 .Select(c => grid.Centre(c))
                 .Select(c => (Clamp((long)c.X - s.RegionSide / 2, slide.Dimensions.Width - s.RegionSide), Clamp((long)c.Y - s.RegionSide / 2, slide.Dimensions.Height - s.RegionSide)))
                 .ToArray();
+            regionOrigins.Add(origins);
             var m = ReadRegions(fast, origins, s.RegionSide, 1);
             Row(table, $"fast path {s.RegionSide}x{s.RegionSide}, random tissue (decode threads)", threads, origins.Length, m, (double)s.RegionSide * s.RegionSide);
             if (fast.FastReads.Declined != 0) Console.WriteLine($"(fast path declined {fast.FastReads.Declined} reads)");
@@ -120,23 +124,29 @@ internal static class ReadBenchmark
             Row(table, $"OpenSlide, dense regions in plan order ({plan.Length})", 1, plan.Length, m, planPixels);
         }
 
-        if (tiff.Compression != TiffTiles.CompressionJpeg)
+        if (tileReader is null || tiff is null)
         {
-            Console.WriteLine($"(level 0 is not JPEG-compressed (compression {tiff.Compression}): no raw decode rate)");
+            Console.WriteLine($"(level 0 is not served by the fast path: {declineReason}; no raw decode rate)");
             return;
         }
         var tiles = TissueTiles(tiff, tissue, s.DecodeTiles, random);
-        var jpegs = ReadJpegs(s.SlidePath, tiff, tiles);
-        var (w, h) = Decode(jpegs.Take(8).ToArray(), 1).Size; // warm-up, and the decoded size of a tile
+        var jpegs = tiles.Select(t => tileReader.TileStream(0, t) ?? throw new InvalidDataException($"{s.SlidePath}: tile {t} has no stream")).ToArray();
+        Decode(jpegs.Take(8).ToArray(), 1, tiff); // warm-up
         foreach (var threads in new[] { 1, 2 })
         {
-            var (m, _) = Decode(jpegs, threads);
-            Row(table, $"tjDecompress2 {w}x{h} tile to RGB, random tissue tiles", threads, jpegs.Length, m, (double)w * h);
+            var m = Decode(jpegs, threads, tiff);
+            Row(table, $"tjDecompress2 {tiff.TileWidth}x{tiff.TileHeight} tile to RGB, random tissue tiles", threads, jpegs.Length, m, (double)tiff.TileWidth * tiff.TileHeight);
         }
         var perPatch = Math.Pow(1 + (PatchSide - 1) / (double)tiff.TileWidth, 2);
         Console.WriteLine();
         Console.WriteLine($"A {PatchSide}x{PatchSide} window at a random offset touches {perPatch:0.00} tiles of {tiff.TileWidth}x{tiff.TileHeight} on average: " +
             $"a decode-bound random patch read costs {perPatch:0.00} tile decodes. Compressed tile size: mean {jpegs.Average(j => j.Length) / 1024:0.0} KiB.");
+        ReadProfile.Run(s.SlidePath, tileReader, tiff, regionOrigins[0], s.RegionSide);
+    }
+
+    private static unsafe void ReadArgb(OpenSlideHandle handle, long x, long y, int side, uint[] argb)
+    {
+        fixed (uint* destination = argb) OpenSlideNative.ReadRegion(handle, destination, x, y, 0, side, side);
     }
 
     private static void Row(MarkdownTable table, string label, int threads, int n, Measured m, double pixelsEach) =>
@@ -162,24 +172,24 @@ internal static class ReadBenchmark
             },
             _ => { }));
 
-    private static (Measured Time, (int Width, int Height) Size) Decode(byte[][] jpegs, int threads)
-    {
-        (int, int) size;
-        using (var probe = new TurboJpegDecoder()) size = probe.Header(jpegs[0]);
-        var m = Measured.Run(() => Parallel.For(0, jpegs.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            () => (Decoder: new TurboJpegDecoder(), Buffer: new byte[size.Item1 * size.Item2 * 3]),
+    /// <summary>tjDecompress2 of in-memory streams into a reused tile buffer per thread: the raw decode rate.</summary>
+    internal static unsafe Measured Decode(byte[][] jpegs, int threads, TiffImage tiff) =>
+        Measured.Run(() => Parallel.For(0, jpegs.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            () => (Decoder: new TurboJpegDecoder(), Buffer: new byte[tiff.TileWidth * tiff.TileHeight * 3]),
             (i, _, local) =>
             {
-                var (w, h) = local.Decoder.Header(jpegs[i]);
-                local.Decoder.Decode(jpegs[i], w, h, local.Buffer);
+                if (!local.Decoder.TryHeader(jpegs[i], out var header)) throw new InvalidDataException($"tile stream {i}: {local.Decoder.LastError()}");
+                fixed (byte* buffer = local.Buffer)
+                {
+                    if (!local.Decoder.TryDecode(jpegs[i], header.Width, header.Height, buffer, header.Width * 3))
+                        throw new InvalidDataException($"tile stream {i}: {local.Decoder.LastError()}");
+                }
                 return local;
             },
             local => local.Decoder.Dispose()));
-        return (m, size);
-    }
 
     /// <summary>Level-0 tiles whose centre lies on tissue, a random sample of at most <paramref name="count"/>.</summary>
-    private static int[] TissueTiles(TiffTiles tiff, SlideMask tissue, int count, Random random)
+    private static int[] TissueTiles(TiffImage tiff, SlideMask tissue, int count, Random random)
     {
         var onTissue = new List<int>();
         for (var ty = 0; ty < tiff.TilesDown; ty++)
@@ -193,13 +203,6 @@ internal static class ReadBenchmark
         }
         return Sample(onTissue.ToArray(), count, random);
     }
-
-    private static byte[][] ReadJpegs(string path, TiffTiles tiff, int[] tiles)
-    {
-        using var file = new SafeFileHandleReader(path);
-        return tiles.Select(t => tiff.ReadJpeg(file, t)).ToArray();
-    }
-
 
     private static T[] Sample<T>(T[] items, int count, Random random)
     {

@@ -10,12 +10,31 @@ namespace OrleansPathology.Inference;
 /// </summary>
 public sealed class BatchComputer : IDisposable
 {
-    private readonly FcnResNet18 _model;
+    private readonly FcnResNet18? _model;
+    private readonly FoldedFcnResNet18? _folded;
 
-    public BatchComputer(FcnResNet18 model, ComputeDevice device)
+    /// <summary>
+    /// Takes ownership of <paramref name="model"/>. By default its batch norms are folded into the convolutions
+    /// (<see cref="FoldedFcnResNet18"/>, same probabilities to ~1e-6) and the model itself is freed;
+    /// <paramref name="foldBatchNorm"/> false runs it as trained (benchmarks compare the two).
+    /// </summary>
+    public BatchComputer(FcnResNet18 model, ComputeDevice device, bool foldBatchNorm = true)
     {
         Device = device;
-        _model = ModelLoader.PrepareForInference(model, device);
+        var prepared = ModelLoader.PrepareForInference(model, device);
+        if (!foldBatchNorm)
+        {
+            _model = prepared;
+            return;
+        }
+        try
+        {
+            _folded = FoldedFcnResNet18.Fold(prepared);
+        }
+        finally
+        {
+            prepared.Dispose();
+        }
     }
 
     public ComputeDevice Device { get; }
@@ -38,7 +57,8 @@ public sealed class BatchComputer : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var input = PatchTensor.FromRgb(pixels.Rgb, pixels.Count, pixels.Height, pixels.Width, Device.TorchDevice, Device.ScalarType, channelsLast: true);
-        var probabilities = _model.ForwardStageByStage(input).sigmoid().to(ScalarType.Float32).cpu();
+        var logits = _folded?.Forward(input) ?? _model!.ForwardStageByStage(input);
+        var probabilities = logits.sigmoid().to(ScalarType.Float32).cpu();
         var batch = pixels.Batch;
         return batch.Mode == InferenceMode.Patch
             ? new BatchResult(batch.Index, batch.Cells, probabilities.reshape(-1).data<float>().ToArray())
@@ -74,5 +94,9 @@ public sealed class BatchComputer : IDisposable
         return top * (1 - fy) + bottom * fy;
     }
 
-    public void Dispose() => _model.Dispose();
+    public void Dispose()
+    {
+        _model?.Dispose();
+        _folded?.Dispose();
+    }
 }

@@ -28,6 +28,14 @@ public sealed partial record InferenceOptions
     /// </summary>
     public int ContextMargin { get; init; } = DenseGeometry.DefaultContextMargin;
 
+    /// <summary>
+    /// Dense mode: regions widened to a few canonical sizes (<see cref="TissueCover.Canonical"/>), so libtorch sees
+    /// few input shapes. Default false: on a 20000x20000 slide the cover already gives about 20 shapes, and widening
+    /// cost 3% more pixels and 7% of dense cells per CPU second (BENCHMARKS.md, issue 12); it bounds the shapes a
+    /// long-running worker meets over many slides (81 at 24-cell regions instead of 576).
+    /// </summary>
+    public bool CanonicalShapes { get; init; }
+
     /// <summary>Concurrent slide readers feeding the compute stage.</summary>
     public int Readers { get; init; } = 2;
 

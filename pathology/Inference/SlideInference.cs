@@ -19,7 +19,7 @@ public static class SlideInference
         grid.EnsureMatches(tissue, slide.Path);
         return options.Mode == InferenceMode.Patch
             ? TileBatchPlanner.PlanPatches(slide.Path, grid, tissue, options.PatchesPerBatch, options.PatchSize)
-            : TileBatchPlanner.PlanDense(slide.Path, grid, tissue, options.RegionCells, options.PatchSize, options.ContextMargin);
+            : TileBatchPlanner.PlanDense(slide.Path, grid, tissue, options.RegionCells, options.PatchSize, options.ContextMargin, options.CanonicalShapes);
     }
 
     public static async Task<ProbabilityMap> RunAsync(

@@ -28,10 +28,11 @@ public static class TileBatchPlanner
     /// Dense mode: the grid cut into blocks of <paramref name="regionCells"/> cells (the most one forward pass
     /// holds); the tissue cells of each block covered by rectangles chosen to compute as few pixels as possible,
     /// halo and <paramref name="contextMargin"/> included (<see cref="TissueCover"/>). A block with no tissue
-    /// gives no batch; only tissue cells are kept, so both modes fill the same cells.
+    /// gives no batch; only tissue cells are kept, so both modes fill the same cells. With <paramref name="canonicalShapes"/>
+    /// each region is widened to a canonical size (<see cref="TissueCover.Canonical"/>) so the network sees few shapes.
     /// </summary>
     public static IReadOnlyList<TileBatch> PlanDense(string slidePath, CellGrid grid, SlideMask tissue, int regionCells, int patchSize = 224,
-        int contextMargin = DenseGeometry.DefaultContextMargin)
+        int contextMargin = DenseGeometry.DefaultContextMargin, bool canonicalShapes = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(regionCells, 1);
         var isTissue = new bool[grid.Width, grid.Height];
@@ -42,7 +43,8 @@ public static class TileBatchPlanner
             for (var x0 = 0; x0 < grid.Width; x0 += regionCells)
             {
                 var block = new CellRect(x0, y0, Math.Min(regionCells, grid.Width - x0), Math.Min(regionCells, grid.Height - y0));
-                foreach (var rect in TissueCover.Cover(isTissue, block, grid.Stride, patchSize, contextMargin))
+                var limit = canonicalShapes ? regionCells : 0;
+                foreach (var rect in TissueCover.Cover(isTissue, block, grid.Stride, patchSize, contextMargin, limit))
                 {
                     var cells = new List<Cell>();
                     for (var y = rect.Y; y < rect.Y + rect.Height; y++)
@@ -52,7 +54,7 @@ public static class TileBatchPlanner
                             if (isTissue[x, y]) cells.Add(new Cell(x, y));
                         }
                     }
-                    batches.Add(new TileBatch(slidePath, batches.Count, InferenceMode.Dense, grid.Stride, patchSize, cells, rect)
+                    batches.Add(new TileBatch(slidePath, batches.Count, InferenceMode.Dense, grid.Stride, patchSize, cells, TissueCover.Canonical(rect, limit))
                     {
                         ContextMargin = contextMargin,
                     });

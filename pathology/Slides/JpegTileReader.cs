@@ -216,27 +216,13 @@ internal sealed class JpegTileReader : IDisposable
     // Reads a tile's stream (behind the shared JPEGTables where the directory has them) and decodes it.
     private unsafe bool DecodeTile(TiffImage image, long index, byte* destination, int pitch)
     {
-        var stored = checked((int)image.TileByteCounts[index]);
-        if (stored < 4) return false;
-        var rgb = image.Photometric == TiffImage.PhotometricRgb;
-        // SOI, an Adobe marker for RGB, the tables' body, then the tile after its SOI (TIFF Technical Note 2).
-        var tables = image.JpegTables is { Length: >= 4 } t ? t.AsSpan(2, t.Length - 4) : [];
-        var prefix = 2 + (rgb ? AdobeRgbMarker.Length : 0) + tables.Length;
-        var length = prefix + stored - 2;
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        var buffer = ArrayPool<byte>.Shared.Rent(StreamLength(image, index));
         var decoder = Rent();
         try
         {
+            var length = ReadStream(image, index, buffer);
+            if (length < 0) return false;
             var jpeg = buffer.AsSpan(0, length);
-            jpeg[0] = 0xFF;
-            jpeg[1] = 0xD8;
-            if (rgb) AdobeRgbMarker.CopyTo(jpeg[2..]);
-            tables.CopyTo(jpeg[(prefix - tables.Length)..]);
-            var tail = jpeg[(prefix - 2)..];
-            var saved = (tail[0], tail[1]);
-            if (!ReadExactly(tail, image.TileOffsets[index])) return false;
-            if (tail[0] != 0xFF || tail[1] != 0xD8) return false; // not a JPEG stream after all
-            (tail[0], tail[1]) = saved;
             if (!decoder.TryHeader(jpeg, out var header) || header.Width != image.TileWidth || header.Height != image.TileHeight
                 || header.ColourSpace != ExpectedColourSpace(image))
                 return false;
@@ -247,6 +233,47 @@ internal sealed class JpegTileReader : IDisposable
             _decoders.Add(decoder);
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>The self-contained JPEG stream the reader decodes for a tile of a served level, or null (benchmarks decode these raw).</summary>
+    internal byte[]? TileStream(int level, long index)
+    {
+        if (_levels[level] is not { } image) return null;
+        var buffer = new byte[StreamLength(image, index)];
+        var length = ReadStream(image, index, buffer);
+        return length < 0 ? null : buffer[..length];
+    }
+
+    /// <summary>The TIFF directory behind a served level, or null.</summary>
+    internal TiffImage? ImageOf(int level) => _levels[level];
+
+    private static int StreamLength(TiffImage image, long index)
+    {
+        var stored = checked((int)image.TileByteCounts[index]);
+        var tables = image.JpegTables is { Length: >= 4 } t ? t.Length - 4 : 0;
+        return Math.Max(0, 2 + (image.Photometric == TiffImage.PhotometricRgb ? AdobeRgbMarker.Length : 0) + tables + stored - 2);
+    }
+
+    // SOI, an Adobe marker for RGB, the tables' body, then the tile after its SOI (TIFF Technical Note 2): its length, or -1.
+    private int ReadStream(TiffImage image, long index, byte[] buffer)
+    {
+        var stored = checked((int)image.TileByteCounts[index]);
+        if (stored < 4) return -1;
+        var rgb = image.Photometric == TiffImage.PhotometricRgb;
+        var tables = image.JpegTables is { Length: >= 4 } t ? t.AsSpan(2, t.Length - 4) : [];
+        var prefix = 2 + (rgb ? AdobeRgbMarker.Length : 0) + tables.Length;
+        var length = prefix + stored - 2;
+        var jpeg = buffer.AsSpan(0, length);
+        jpeg[0] = 0xFF;
+        jpeg[1] = 0xD8;
+        if (rgb) AdobeRgbMarker.CopyTo(jpeg[2..]);
+        tables.CopyTo(jpeg[(prefix - tables.Length)..]);
+        var tail = jpeg[(prefix - 2)..];
+        var saved = (tail[0], tail[1]);
+        if (!ReadExactly(tail, image.TileOffsets[index])) return -1;
+        if (tail[0] != 0xFF || tail[1] != 0xD8) return -1; // not a JPEG stream after all
+        (tail[0], tail[1]) = saved;
+        return length;
     }
 
     /// <summary>

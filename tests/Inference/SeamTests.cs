@@ -39,5 +39,13 @@ public sealed class SeamTests(ITestOutputHelper output)
         // Measured with these weights (seed 1): 0.051 without context; 0.027 at 64 px, 0.0062 at 96, 0.0026 at 128, 0.0003 at 160.
         Assert.InRange(withMargin, 0, 0.01);
         Assert.True(without > 0.01, $"without context the cut shows ({without}): this window is a fair test of the margin");
+
+        // Regions widened to canonical shapes read more slide to their right and below: the same map to the seam bound.
+        var free = await SlideInference.RunAsync(slide, window, computer, new InferenceOptions { CanonicalShapes = false });
+        var canonical = await SlideInference.RunAsync(slide, window, computer, new InferenceOptions { CanonicalShapes = true });
+        Assert.Equal(free.ComputedCount(), canonical.ComputedCount());
+        var widened = Enumerable.Range(0, free.Values.Length).Where(i => !float.IsNaN(free.Values[i])).Max(i => Math.Abs(free.Values[i] - canonical.Values[i]));
+        output.WriteLine($"max |dp| canonical against free region shapes: {widened:0.0000}");
+        Assert.InRange(widened, 0, 0.01);
     }
 }
