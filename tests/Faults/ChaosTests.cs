@@ -28,7 +28,7 @@ public sealed class ChaosTests(PostgresServerFixture server, SyntheticCohortFixt
         var missing = Path.Combine(cohort.DataRoot, "missing.svs");
         var notASlide = Path.Combine(cohort.DataRoot, "notes.svs");
         File.WriteAllText(notASlide, "a text file named like a slide\n");
-        var good = cohort.Cohort("chaos", Path.Combine(_dir, "out"));
+        var good = cohort.Cohort("chaos", cohort.OutputRoot);
         var spec = good with
         {
             Slides = [.. good.Slides, new SlideSpec("corrupt", corrupt), new SlideSpec("missing", missing), new SlideSpec("not-a-slide", notASlide)],

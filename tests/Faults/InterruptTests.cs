@@ -69,7 +69,7 @@ public sealed class InterruptTests(PostgresServerFixture server, SyntheticCohort
     {
         var connectionString = await server.CreateOrleansDatabaseAsync("sigterm");
         await using var cluster = new ProcessCluster(connectionString, Path.Combine(_dir, "silos"), cohort.Settings(TimeSpan.FromSeconds(20)));
-        var spec = cohort.Cohort("sigterm", Path.Combine(_dir, "out"));
+        var spec = cohort.Cohort("sigterm", cohort.OutputRoot);
         IClusterClient? client = null;
         var stored = 0;
         for (var i = 0; i < 2; i++)
