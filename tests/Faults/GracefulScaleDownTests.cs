@@ -35,7 +35,7 @@ public sealed partial class GracefulScaleDownTests(PostgresServerFixture server,
         });
         var files = manifest.Slides.Select(s => Path.Combine(data, s.Path)).ToList();
         var slides = Enumerable.Range(0, SlideCount).Select(i => new SlideSpec($"s{i}", files[i % files.Count])).ToList();
-        var spec = new CohortSpec("drain", slides, "simulated.weights", Path.Combine(_dir, "out"), Stride);
+        var spec = new CohortSpec("drain", slides, "simulated.weights", Path.Combine(data, "out"), Stride);
         var plans = files.ToDictionary(f => f, f => SlidePlanning.Prepare(
             new SlideJob(f, null, new InferenceOptions { Stride = Stride, RegionCells = RegionCells }, Path.Combine(_dir, "plans"), Path.GetFileNameWithoutExtension(f)),
             new DataRoots([])));

@@ -45,10 +45,16 @@ public sealed class InProcessOverviewTests(TrainingCohortFixture cohort) : IClas
     [Fact]
     public async Task A_worker_s_last_error_is_in_the_overview()
     {
-        var weights = Path.Combine(_dir, "not-weights.bin");
-        await File.WriteAllTextAsync(weights, "these are not model weights");
+        // Weights a submit accepts, whose pinned copy then changes before a worker loads it (the worker polls every 5 s):
+        // every batch fails on the worker, which is the error the overview must show.
+        var weights = Path.Combine(_dir, "view.weights");
+        using (var model = new OrleansPathology.Model.FcnResNet18()) OrleansPathology.Model.ModelWeights.Save(model, weights, new OrleansPathology.Model.ModelCard());
         var spec = new CohortSpec("bad-weights", [new SlideSpec("cmu", TestData.Slide("CMU-1-Small-Region.svs"))], weights, Path.Combine(_dir, "out"), Stride: 128);
         await _cluster.Client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec);
+        var pinned = OrleansPathology.Model.PinnedWeights.PathFor(spec.OutputRoot, OrleansPathology.Model.PinnedWeights.Digest(File.ReadAllBytes(weights)));
+        var bytes = File.ReadAllBytes(pinned);
+        bytes[^1] ^= 0xFF;
+        File.WriteAllBytes(pinned, bytes);
         var overview = _cluster.Client.GetGrain<IClusterOverviewGrain>(ClusterOverviewKey.Key);
 
         WorkerStatus? worker = null;
@@ -59,7 +65,7 @@ public sealed class InProcessOverviewTests(TrainingCohortFixture cohort) : IClas
         }, "a failed batch", seconds: 120);
 
         Assert.Contains("bad-weights/cmu batch ", worker!.LastError);
-        Assert.Contains(weights, worker.LastError);
+        Assert.Contains(pinned, worker.LastError);
         Assert.True(worker.Pulling);
     }
 
