@@ -287,8 +287,9 @@ public sealed class EverySlideEndsTests : IDisposable
     private static async Task<CohortStatus> WaitEndedAsync(InProcessTestCluster cluster, string cohortId)
     {
         CohortStatus? status = null;
-        await WaitUntilAsync(async () => (status = await cluster.Client.GetGrain<ICohortGrain>(cohortId).GetStatusAsync()) is { FinishedAt: not null },
-            $"cohort {cohortId} to end");
+        // Ended, and every slide's own answer says so too (a slide reads Running while its end is being written).
+        await WaitUntilAsync(async () => (status = await cluster.Client.GetGrain<ICohortGrain>(cohortId).GetStatusAsync()) is { FinishedAt: not null }
+            && status.Slides.All(s => s.State != RunState.Running), $"cohort {cohortId} to end");
         return status!;
     }
 

@@ -51,7 +51,8 @@ public sealed class InterruptTests(PostgresServerFixture server, SyntheticCohort
         File.WriteAllText(file, JsonSerializer.Serialize(new { id = "interrupted", slides = new[] { new { id = "cmu", path = TestData.Slide("CMU-1-Small-Region.svs") } } }));
         for (var i = 0; i < Tries; i++)
         {
-            using var opath = OpathProcess.Start(_dir, "submit", file, "--weights", weights, "--out", Path.Combine(_dir, $"submit-{i}"));
+            // Stride 32 (about 2,300 cells): with batch norm folded, the default stride's 570 cells were scored before the watcher's first line.
+            using var opath = OpathProcess.Start(_dir, "submit", file, "--weights", weights, "--stride", "32", "--out", Path.Combine(_dir, $"submit-{i}"));
             // Wait point: the watcher's line once the first batches are recorded (the workers are inside forward passes).
             await opath.WaitForLineAsync(l => l.Contains("] Running: ", StringComparison.Ordinal) && !l.Contains("] Running: 0/", StringComparison.Ordinal),
                 "the first batches to be scored", StartLimit);
