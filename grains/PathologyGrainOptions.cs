@@ -19,7 +19,8 @@ public sealed class PathologyGrainOptions
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>
-    /// How often a running cohort's watchdog visits its unfinished slides (and re-cancels those a cancel missed). Default 1 min.
+    /// How often a running cohort's watchdog visits its unfinished slides (and re-cancels those a cancel missed), and how
+    /// often every silo calls the running cohorts (which revives one whose silo died). Default 1 min.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan WatchInterval { get; set; } = TimeSpan.FromMinutes(1);

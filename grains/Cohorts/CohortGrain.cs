@@ -13,7 +13,9 @@ namespace OrleansPathology.Grains.Cohorts;
 /// answers status from its slides. Reentrant because slides report back to it while it may be calling them.
 /// While any slide runs, a watchdog timer (which keeps the cohort active) visits the unfinished slides every
 /// <see cref="PathologyGrainOptions.WatchInterval"/>: a stalled slide starts again what it lost, an ended one that could not
-/// report is recorded, and after a cancel a slide that missed it is cancelled again. So every slide ends.
+/// report is recorded, and after a cancel a slide that missed it is cancelled again. So every slide ends. The timer dies
+/// with the cohort's silo: every silo's cohort revival calls the cohorts the registry lists as running, which
+/// reactivates such a cohort elsewhere, and its activation starts the watchdog again.
 /// Its span (<see cref="PathologyTelemetry.Spans.Cohort"/>) runs from submission until the last slide finishes.
 /// </summary>
 [Reentrant]
@@ -127,7 +129,11 @@ public sealed partial class CohortGrain(
         foreach (var outcome in outcomes) state.State.Finished[outcome.SlideId] = outcome;
         if (state.State.Finished.Count == spec.Slides.Count) state.State.FinishedAt ??= time.GetUtcNow();
         await WriteAsync();
-        if (state.State.FinishedAt is not null && !HasUnfinishedSlides()) StopWatchdog();
+        if (state.State.FinishedAt is not null && !HasUnfinishedSlides())
+        {
+            StopWatchdog();
+            await UnlistAsync(spec.CohortId);
+        }
         if (state.State.FinishedAt is not null)
         {
             _span?.SetTag("opath.cohort.failed_slides", state.State.Finished.Values.Count(s => s.State == RunState.Failed));
@@ -280,6 +286,22 @@ public sealed partial class CohortGrain(
             LogRegistrationFailed(logger, ex, cohortId);
         }
     }
+
+    // Advisory too: a cohort still listed as running is dropped by the next revival pass that finds it ended.
+    private async Task UnlistAsync(string cohortId)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ICohortRegistryGrain>(CohortRegistry.Key).EndedAsync(cohortId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUnlistFailed(logger, ex, cohortId);
+        }
+    }
+
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "Cohort {Cohort} ended but is still listed as running in the cohort registry; a revival pass drops it")]
+    private static partial void LogUnlistFailed(ILogger logger, Exception exception, string cohort);
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Cohort {Cohort} could not be listed in the cohort registry; submitting it again lists it")]
     private static partial void LogRegistrationFailed(ILogger logger, Exception exception, string cohort);

@@ -1,10 +1,13 @@
 namespace OrleansPathology.Grains.Operations;
 
-/// <summary>What the cohort registry persists: cohort ids in submission order, oldest first.</summary>
+/// <summary>What the cohort registry persists: cohort ids in submission order, oldest first, and those not yet ended.</summary>
 [GenerateSerializer, Alias("opath.CohortRegistryState")]
 public sealed class CohortRegistryState
 {
     [Id(0)] public List<string> Cohorts { get; set; } = [];
+
+    /// <summary>Submitted and not known to have ended: what every silo's cohort revival calls.</summary>
+    [Id(1)] public List<string> Running { get; set; } = [];
 }
 
 /// <summary>
@@ -23,11 +26,21 @@ public sealed class CohortRegistryGrain(
 
     public async Task RegisterAsync(string cohortId, DateTimeOffset submittedAt)
     {
-        if (state.State.Cohorts.Contains(cohortId)) return;
-        state.State.Cohorts.Add(cohortId);
+        var (listed, running) = (state.State.Cohorts.Contains(cohortId), state.State.Running.Contains(cohortId));
+        if (listed && running) return;
+        if (!listed) state.State.Cohorts.Add(cohortId);
         if (state.State.Cohorts.Count > Kept) state.State.Cohorts.RemoveRange(0, state.State.Cohorts.Count - Kept);
+        // A resubmission may restart what was interrupted, so it runs again until a revival pass sees it ended.
+        if (!running) state.State.Running.Add(cohortId);
         await _writes.WriteAsync(state);
     }
+
+    public async Task EndedAsync(string cohortId)
+    {
+        if (state.State.Running.Remove(cohortId)) await _writes.WriteAsync(state);
+    }
+
+    public Task<IReadOnlyList<string>> RunningAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Running]);
 
     public Task<IReadOnlyList<string>> RecentAsync(int max) =>
         Task.FromResult<IReadOnlyList<string>>([.. state.State.Cohorts.AsEnumerable().Reverse().Take(Math.Max(0, max))]);

@@ -68,10 +68,24 @@ public static class PathologySiloExtensions
             if (host.Tls.Enabled) silo.UsePathologyTls(host.Tls);
             // ... and a trainer per device, for data-parallel training runs (section Training: retry settings).
             silo.AddTrainers();
+            // Every silo calls the running cohorts, so that a cohort whose silo died watches its slides again.
+            silo.AddCohortRevival();
             configure?.Invoke(silo);
         });
         // The scaling gauges (opath_work_pending_cells, opath_work_pending_batches, opath_device_utilization).
         builder.Services.AddHostedService<ScalingGaugeSampler>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the <see cref="CohortRevival"/> pass (every <see cref="PathologyGrainOptions.WatchInterval"/>); idempotent.
+    /// </summary>
+    public static ISiloBuilder AddCohortRevival(this ISiloBuilder builder)
+    {
+        if (builder.Services.Any(d => d.ServiceType == typeof(CohortRevival))) return builder;
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<CohortRevival>();
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<CohortRevival>());
         return builder;
     }
 }

@@ -9,6 +9,7 @@ using OrleansPathology.Grains.Maps;
 using OrleansPathology.Grains.Slides;
 using OrleansPathology.Grains.Storage;
 using OrleansPathology.Grains.Work;
+using OrleansPathology.Silo.Hosting;
 
 namespace OrleansPathology.Tests.Faults;
 
@@ -170,6 +171,28 @@ public sealed class EverySlideEndsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cohort_whose_activation_is_lost_is_revived_and_its_watchdog_lists_a_stalled_slide_again()
+    {
+        await using var cluster = await StartAsync(watch: true);
+        var spec = Spec("revived", Path.Combine(_dir, "out"), ("cmu", TestData.Slide("CMU-1-Small-Region.svs")));
+        var cohort = cluster.Client.GetGrain<ICohortGrain>(spec.CohortId);
+        await cohort.SubmitAsync(spec);
+        var directory = cluster.Client.GetGrain<IWorkDirectoryGrain>(WorkDirectory.Key);
+        await WaitUntilAsync(async () => (await directory.GetSlidesAsync()).Contains("revived/cmu"), "the slide to be planned and listed");
+
+        // The cohort's activation is lost, with its watchdog timer (as when its silo dies), and then the directory loses the
+        // slide. No client asks the cohort anything from here on: only a silo's revival pass can bring its watchdog back.
+        await cluster.DeactivateAsync(cohort);
+        await directory.RemoveSlideAsync("revived/cmu");
+        await WaitUntilAsync(async () => (await directory.GetSlidesAsync()).Contains("revived/cmu"), "the revived cohort's watchdog to list the stalled slide again");
+
+        await ScoreEveryBatchAsync(cluster, spec, "cmu", submit: false);
+        Assert.Equal(RunState.Completed, (await WaitEndedAsync(cluster, spec.CohortId)).State);
+        var registry = cluster.Client.GetGrain<ICohortRegistryGrain>(CohortRegistry.Key);
+        await WaitUntilAsync(async () => !(await registry.RunningAsync()).Contains(spec.CohortId), "the ended cohort to leave the running list");
+    }
+
+    [Fact]
     public async Task A_cancel_that_arrives_as_the_last_slide_finishes_leaves_the_cohort_cancelled()
     {
         var release = new TaskCompletionSource();
@@ -253,7 +276,7 @@ public sealed class EverySlideEndsTests : IDisposable
             // Without the watchdog (a day between visits) a test shows what the grains do alone.
             (o.WatchInterval, o.StallTimeout) = watch ? (TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2)) : (TimeSpan.FromDays(1), TimeSpan.FromDays(1));
             o.LeaseTimeout = TimeSpan.FromMinutes(10);
-        }, services: services);
+        }, services: services, configure: silo => silo.AddCohortRevival());
 
     private static CohortSpec Spec(string id, string outputRoot, params (string Id, string Path)[] slides) =>
         new(id, [.. slides.Select(s => new SlideSpec(s.Id, s.Path))], "unused.weights", outputRoot, Stride: 128,
