@@ -15,4 +15,7 @@ internal sealed partial class WorkerLifecycle
 
     [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "Worker {Worker} could not be started again; trying again in {Interval}")]
     private partial void LogRestartFailed(Exception exception, string worker, TimeSpan interval);
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Warning, Message = "Worker {Worker} did not answer its start within the call timeout; the silo starts and tries again in {Interval}")]
+    private partial void LogStartSlow(Exception exception, string worker, TimeSpan interval);
 }

@@ -35,6 +35,11 @@ internal sealed partial class WorkerLifecycle(
             {
                 await worker.StartAsync().WaitAsync(cancellationToken);
             }
+            catch (TimeoutException ex)
+            {
+                // Slow, not misconfigured (a device's first context, a loaded node): the silo starts and the watch tries again.
+                LogStartSlow(ex, key, options.Value.WatchInterval);
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // A node that cannot run its workers is misconfigured: fail its start, naming the worker.
