@@ -16,8 +16,14 @@ internal abstract partial class RevivalPass(TimeProvider time, ILogger logger) :
 
     protected abstract TimeSpan Interval { get; }
 
-    /// <summary>One pass; a call that fails is logged by the pass and tried again next time.</summary>
-    protected abstract Task ReviveAsync(CancellationToken stopping);
+    /// <summary>The ids the registry lists as running.</summary>
+    protected abstract Task<IReadOnlyList<string>> RunningAsync();
+
+    /// <summary>Calls one (which reactivates it if its silo died); true when it turned out to have ended.</summary>
+    protected abstract Task<bool> CallAsync(string id);
+
+    /// <summary>Drops an ended one from the registry's running list.</summary>
+    protected abstract Task DropAsync(string id);
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(GetType().Name, ServiceLifecycleStage.Active, StartAsync, StopAsync);
@@ -54,11 +60,31 @@ internal abstract partial class RevivalPass(TimeProvider time, ILogger logger) :
         }
     }
 
+    private async Task ReviveAsync(CancellationToken stopping)
+    {
+        var running = await RunningAsync().WaitAsync(stopping);
+        // Each on its own: one unreachable until its dead silo is declared dead does not hold up the others.
+        await Task.WhenAll(running.Select(async id =>
+        {
+            try
+            {
+                if (await CallAsync(id).WaitAsync(stopping)) await DropAsync(id).WaitAsync(stopping);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogUnreachable(Logger, ex, GetType().Name, id, Interval);
+            }
+        }));
+    }
+
     private async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync();
         await _watch;
     }
+
+    [LoggerMessage(EventId = 4322, Level = LogLevel.Warning, Message = "{Pass}: {Id} did not answer; trying again in {Interval}")]
+    private static partial void LogUnreachable(ILogger logger, Exception exception, string pass, string id, TimeSpan interval);
 
     [LoggerMessage(EventId = 4320, Level = LogLevel.Warning, Message = "{Pass}: the pass failed; trying again in {Interval}")]
     private static partial void LogPassFailed(ILogger logger, Exception exception, string pass, TimeSpan interval);
