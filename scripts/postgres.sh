@@ -82,8 +82,10 @@ EOF
   if is_running "$dir"; then
     echo "postgres.sh: already running in $dir" >&2
   else
+    # 300 connections: a process hosting many silos (bench/scale.sh, 16) shares Npgsql pools of up to 100 each, which
+    # outran the default 100 ("remaining connection slots are reserved") with 162 slides planning at once.
     as_owner "$pg_bin/pg_ctl" start -D "$dir/pgdata" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k '$socket_dir' -c listen_addresses=127.0.0.1" >/dev/null \
+      -o "-p $port -k '$socket_dir' -c listen_addresses=127.0.0.1 -c max_connections=300" >/dev/null \
       || die "the server did not start; see $dir/server.log"
   fi
 

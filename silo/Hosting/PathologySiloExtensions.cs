@@ -70,12 +70,17 @@ public static class PathologySiloExtensions
             silo.AddTrainers();
             // Every silo calls the running cohorts, so that a cohort whose silo died watches its slides again.
             silo.AddCohortRevival();
+            // A failure from outside the namespaces Orleans serialises (a database's) reaches the caller as its reason.
+            silo.AddPortableFaults();
             configure?.Invoke(silo);
         });
         // The scaling gauges (opath_work_pending_cells, opath_work_pending_batches, opath_device_utilization).
         builder.Services.AddHostedService<ScalingGaugeSampler>();
         return builder;
     }
+
+    /// <summary>Adds the <see cref="PortableFaultFilter"/> to every grain call.</summary>
+    public static ISiloBuilder AddPortableFaults(this ISiloBuilder builder) => builder.AddIncomingGrainCallFilter<PortableFaultFilter>();
 
     /// <summary>
     /// Adds the <see cref="CohortRevival"/> pass (every <see cref="PathologyGrainOptions.WatchInterval"/>); idempotent.

@@ -42,6 +42,7 @@ public static class FaultyCluster
                     o.Simulation.BatchTime = TimeSpan.FromMilliseconds(20);
                 });
             }
+            silo.AddPortableFaults();
             configure?.Invoke(silo);
         });
         var cluster = builder.Build();

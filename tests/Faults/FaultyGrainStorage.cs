@@ -16,8 +16,12 @@ public sealed class StorageFaults
     /// <summary>Writes that failed because of a rule so far.</summary>
     public int Injected => Volatile.Read(ref _injected);
 
-    /// <summary>The next <paramref name="times"/> writes of a <typeparamref name="T"/> state that matches fail.</summary>
-    public void FailWrites<T>(Func<string, T, bool> when, int times) => Add(new Rule(typeof(T), (key, state) => when(key, (T)state), times, null));
+    /// <summary>
+    /// The next <paramref name="times"/> writes of a <typeparamref name="T"/> state that matches fail, with
+    /// <paramref name="fault"/>'s exception (by default a <see cref="TimeoutException"/>).
+    /// </summary>
+    public void FailWrites<T>(Func<string, T, bool> when, int times, Func<Exception>? fault = null) =>
+        Add(new Rule(typeof(T), (key, state) => when(key, (T)state), times, null, fault));
 
     /// <summary>
     /// The next write of a <typeparamref name="T"/> state that matches waits for <paramref name="release"/> before it is
@@ -25,7 +29,7 @@ public sealed class StorageFaults
     /// </summary>
     public Task HoldWrite<T>(Func<string, T, bool> when, Task release)
     {
-        var rule = new Rule(typeof(T), (key, state) => when(key, (T)state), 1, release);
+        var rule = new Rule(typeof(T), (key, state) => when(key, (T)state), 1, release, null);
         Add(rule);
         return rule.Held.Task;
     }
@@ -46,7 +50,7 @@ public sealed class StorageFaults
             return;
         }
         Interlocked.Increment(ref _injected);
-        throw new TimeoutException($"injected storage fault writing {typeof(T).Name} of {key}");
+        throw rule.Fault?.Invoke() ?? new TimeoutException($"injected storage fault writing {typeof(T).Name} of {key}");
     }
 
     private void Add(Rule rule)
@@ -54,8 +58,9 @@ public sealed class StorageFaults
         lock (_lock) _rules.Add(rule);
     }
 
-    private sealed class Rule(Type type, Func<string, object, bool> when, int remaining, Task? release)
+    private sealed class Rule(Type type, Func<string, object, bool> when, int remaining, Task? release, Func<Exception>? fault)
     {
+        public Func<Exception>? Fault { get; } = fault;
         public Type Type { get; } = type;
         public Func<string, object, bool> When { get; } = when;
         public int Remaining { get; set; } = remaining;
