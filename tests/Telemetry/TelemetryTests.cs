@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 using System.Diagnostics;
 using OrleansPathology.Client.Cluster;
 using OrleansPathology.Grains;
@@ -6,7 +8,7 @@ namespace OrleansPathology.Tests.Telemetry;
 
 /// <summary>The traces and metrics of one small real run (<see cref="TelemetrySiloFixture"/>).</summary>
 [Collection(TelemetrySiloCollection.Name)]
-public sealed class TelemetryTests(TelemetrySiloFixture silo)
+public sealed class TelemetryTests(TelemetrySiloFixture silo, ITestOutputHelper output)
 {
     private SlideProgress Scored => silo.Status.Slides.Single(s => s.SlideId == "cmu");
 
@@ -55,6 +57,12 @@ public sealed class TelemetryTests(TelemetrySiloFixture silo)
         Assert.Single(metrics.Of("opath.slides.failed"));
         var retried = metrics.Of("opath.batches.retried");
         Assert.All(retried, m => Assert.Contains((string)m.Tags["opath.reason"]!, new[] { "failed", "lease_expired" }));
+        if (retried.Count > 0)
+        {
+            // The worker keeps its last batch error: in the test's output, so that the next occurrence names its cause.
+            var worker = await silo.App.Services.GetRequiredService<IClusterClient>().GetGrain<IInferenceWorkerGrain>(TelemetrySiloFixture.Worker).GetStatusAsync();
+            output.WriteLine($"{retried.Count} batch(es) retried; the worker's last error: {worker.LastError ?? "(none)"}");
+        }
         Assert.True(retried.Count <= 2, $"{retried.Count} batches retried: {string.Join(", ", retried.Select(m => m.Tags["opath.reason"]))}");
 
         // Orleans' own meter measured this silo too.
