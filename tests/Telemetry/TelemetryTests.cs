@@ -61,7 +61,7 @@ public sealed class TelemetryTests(TelemetrySiloFixture silo, ITestOutputHelper 
         {
             // The worker keeps its last batch error: in the test's output, so that the next occurrence names its cause.
             var worker = await silo.App.Services.GetRequiredService<IClusterClient>().GetGrain<IInferenceWorkerGrain>(TelemetrySiloFixture.Worker).GetStatusAsync();
-            output.WriteLine($"{retried.Count} batch(es) retried; the worker's last error: {worker.LastError ?? "(none)"}");
+            output.WriteLine($"{retried.Count} batch(es) retried ({string.Join(", ", retried.Select(m => m.Tags["opath.reason"]))}); the worker's last error: {worker.LastError ?? "(none)"}");
         }
         Assert.True(retried.Count <= 2, $"{retried.Count} batches retried: {string.Join(", ", retried.Select(m => m.Tags["opath.reason"]))}");
 
