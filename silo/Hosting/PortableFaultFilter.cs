@@ -21,8 +21,9 @@ internal sealed class PortableFaultFilter : IIncomingGrainCallFilter
         }
         catch (Exception ex) when (!IsPortable(ex))
         {
-            var reason = $"{context.TargetId} {context.ImplementationMethod.Name}: {string.Join(" ---> ", Chain(ex).Select(e => $"{e.GetType().Name}: {e.Message}"))}";
-            throw Chain(ex).Any(e => e is DbException) ? new IOException(reason) : new InvalidOperationException(reason);
+            var chain = Chain(ex).ToList();
+            var reason = $"{context.TargetId} {context.ImplementationMethod.Name}: {string.Join(" ---> ", chain.Select(e => $"{e.GetType().Name}: {e.Message}"))}";
+            throw chain.Any(e => e is DbException) ? new IOException(reason) : new InvalidOperationException(reason);
         }
     }
 
