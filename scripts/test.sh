@@ -7,6 +7,18 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 
 results="$(pwd)/TestResults"
+# Every test's scratch files (slides, maps, PostgreSQL clusters, silo logs) go in one folder that is removed when the
+# run ends, so repeated runs cannot fill the disk (a full disk once failed CI's build). 755: the postgres account must
+# reach its cluster's folder inside.
+scratch="$(mktemp -d "${TMPDIR:-/tmp}/opath-tests.XXXXXX")" || { echo "0 passed, 1 failed"; exit 1; }
+chmod 755 "$scratch"
+cleanup() {
+  # A test host killed by the hang guard leaves its PostgreSQL servers running; stop them before removing their files.
+  for pg in "$scratch"/opath-pg-*; do [ -d "$pg" ] && bash scripts/postgres.sh stop "$pg" >/dev/null 2>&1; done
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+export TMPDIR="$scratch"
 rm -rf "$results"
 dotnet build OrleansPathology.sln -nologo -v quiet || { echo "0 passed, 1 failed"; exit 1; }
 # A test that hangs ends the run after 15 minutes (the longest test takes about 3) instead of holding CI to its limit;
