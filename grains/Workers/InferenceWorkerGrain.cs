@@ -14,7 +14,7 @@ namespace OrleansPathology.Grains.Workers;
 /// and pulls work while it has free slots: it leases as many items as it can start straight from the slides
 /// that have work (<see cref="WorkSource"/>), runs each item's read and forward pass on the thread pool (never on
 /// the grain's turn), and sends the result with its cells to the slide's map, or a failure to the slide. With
-/// nothing to do it waits <see cref="WorkerOptions.PollInterval"/>.
+/// nothing to do it waits as <see cref="WorkSource.WaitAsync"/> says.
 /// Reentrant: status and drain calls interleave with the pump's awaits; all fields are touched only on
 /// the grain's turn.
 /// </summary>
@@ -136,7 +136,7 @@ public sealed partial class InferenceWorkerGrain(
             foreach (var item in items) Track(item);
             if (items.Count < free && !stop.IsCancellationRequested)
             {
-                await Task.Delay(options.Value.PollInterval, time, stop)
+                await work.WaitAsync(stop)
                     .ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
             }
         }

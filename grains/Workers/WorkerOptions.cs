@@ -33,7 +33,10 @@ public sealed class WorkerOptions : IValidatableObject
     [Range(1, 64)]
     public int Concurrency { get; set; } = 2;
 
-    /// <summary>How long an idle worker waits before asking for work again. Default 500 ms.</summary>
+    /// <summary>
+    /// How long a worker that got fewer batches than it asked for waits before asking the listed slides again. With no
+    /// slide to ask, it waits for the silo's next read of the directory instead (<see cref="DirectoryRefresh"/>). Default 500 ms.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
