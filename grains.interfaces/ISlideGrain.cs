@@ -18,6 +18,14 @@ public interface ISlideGrain : IGrainWithStringKey
     [Alias("Lease")]
     Task<LeaseReply> LeaseAsync(string worker, int max);
 
+    /// <summary>
+    /// <paramref name="worker"/> still holds <paramref name="batchIndex"/> (queued behind another batch, or computing):
+    /// its lease runs a whole lease time from now. False when the lease is no longer the worker's (it ran out and the
+    /// batch went to another worker, or the batch is recorded).
+    /// </summary>
+    [Alias("Renew")]
+    Task<bool> RenewLeaseAsync(int batchIndex, string worker);
+
     /// <summary>A worker could not compute a batch; after a few tries the slide fails with the reason.</summary>
     [Alias("Fail")]
     Task FailBatchAsync(int batchIndex, string worker, string error);

@@ -84,6 +84,7 @@ public sealed record CohortStatus(
 /// A leased unit of work: a tile batch by coordinates only (never pixels), so the worker's node reads
 /// the pixels from shared storage itself. Cells are parallel arrays to keep the message compact.
 /// <see cref="TraceParent"/> is the W3C trace context of the slide's span, so the batch's span is its child.
+/// <see cref="LeaseTime"/> is how long the lease runs unless the worker renews it (zero: never renewed).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("opath.WorkItem")]
 public sealed record WorkItem(
@@ -103,7 +104,8 @@ public sealed record WorkItem(
     [property: Id(13)] int RegionHeight,
     [property: Id(14)] string? TraceParent = null,
     [property: Id(15)] int ContextMargin = 96,
-    [property: Id(16)] string? WeightsDigest = null);
+    [property: Id(16)] string? WeightsDigest = null,
+    [property: Id(17)] TimeSpan LeaseTime = default);
 
 /// <summary>What a worker hands to the slide's map for a work item: the item's cells come back with their probabilities.</summary>
 [GenerateSerializer, Immutable, Alias("opath.WorkResult")]

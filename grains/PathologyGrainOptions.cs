@@ -8,12 +8,13 @@ public sealed class PathologyGrainOptions
 {
     public const string SectionName = "Pathology";
 
-    /// <summary>Name of the grain storage provider for cohort, slide, map and dispatcher state.</summary>
+    /// <summary>Name of the grain storage provider for cohort, slide, map and work directory state.</summary>
     public const string StorageName = "pathology";
 
     /// <summary>
-    /// How long a leased batch may stay unfinished before it is handed to another worker (its worker is
-    /// presumed lost, e.g. its silo was killed). Default 120 s: several times a CPU dense batch.
+    /// How long a lease runs without news from its worker before the batch is handed to another worker (its worker is
+    /// presumed lost, e.g. its silo was killed). Workers renew the leases they hold every third of this, so it bounds
+    /// how long a lost worker's batches wait, not how long a batch may take. Default 120 s.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(120);

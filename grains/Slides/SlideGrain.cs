@@ -29,9 +29,10 @@ public sealed partial class SlideGrain(
     private Activity? _span;
     // Batches to hand out: never leased yet, or given back (failed, or leased to a worker presumed lost).
     private readonly Queue<int> _toLease = new();
-    // Leases in the order they were granted; with one lease time, also the order in which they expire.
+    // Leases in the order they were granted or renewed; with one lease time, also the order in which they expire. A
+    // renewed lease has a later entry too: an entry is current only while it carries the lease's expiry in _leased.
     private readonly Queue<(int Batch, long Lease, DateTimeOffset Expires)> _leaseOrder = new();
-    private readonly Dictionary<int, (long Lease, string Worker)> _leased = [];
+    private readonly Dictionary<int, (long Lease, string Worker, DateTimeOffset Expires)> _leased = [];
     private readonly Dictionary<int, int> _attempts = [];
     private SlidePlan? _plan;
     private Task? _planning;
@@ -117,10 +118,12 @@ public sealed partial class SlideGrain(
         {
             if (_leased.ContainsKey(index)) continue; // queued twice (failed and expired): already handed out again
             var lease = ++_nextLease;
-            _leased[index] = (lease, worker);
-            _leaseOrder.Enqueue((index, lease, now + options.Value.LeaseTimeout));
+            var expires = now + options.Value.LeaseTimeout;
+            _leased[index] = (lease, worker, expires);
+            _leaseOrder.Enqueue((index, lease, expires));
             LogLeased(Key, index, worker);
-            leased.Add(WorkItems.From(Key, state.State.Cohort!, _plan.Batches[index], PathologyTelemetry.TraceParentOf(_span)));
+            leased.Add(WorkItems.From(Key, state.State.Cohort!, _plan.Batches[index], PathologyTelemetry.TraceParentOf(_span),
+                options.Value.LeaseTimeout));
         }
         if (leased.Count > 0)
         {
@@ -130,6 +133,15 @@ public sealed partial class SlideGrain(
         // Everything is leased or recorded: come back when the oldest lease may have run out.
         var retry = _leaseOrder.TryPeek(out var oldest) ? oldest.Expires - now : wait;
         return LeaseReply.Nothing(retry < TimeSpan.Zero ? TimeSpan.Zero : retry);
+    }
+
+    public Task<bool> RenewLeaseAsync(int batchIndex, string worker)
+    {
+        if (!_leased.TryGetValue(batchIndex, out var current) || current.Worker != worker) return Task.FromResult(false);
+        var expires = _leaseTime.GetUtcNow() + options.Value.LeaseTimeout;
+        _leased[batchIndex] = current with { Expires = expires };
+        _leaseOrder.Enqueue((batchIndex, current.Lease, expires));
+        return Task.FromResult(true);
     }
 
     public async Task FailBatchAsync(int batchIndex, string worker, string error)
@@ -219,7 +231,7 @@ public sealed partial class SlideGrain(
         while (_leaseOrder.TryPeek(out var head) && head.Expires <= now)
         {
             _leaseOrder.Dequeue();
-            if (_leased.TryGetValue(head.Batch, out var current) && current.Lease == head.Lease)
+            if (_leased.TryGetValue(head.Batch, out var current) && current.Lease == head.Lease && current.Expires <= now)
             {
                 _leased.Remove(head.Batch);
                 expired.Add((head.Batch, current.Worker));
@@ -426,9 +438,8 @@ public sealed partial class SlideGrain(
     private async Task HandOverLeasesAsync(DeactivationReason reason)
     {
         if (state.State.State != RunState.Running || (_leased.Count == 0 && state.State.Leases.Count == 0)) return;
-        state.State.Leases = _leaseOrder
-            .Where(l => _leased.TryGetValue(l.Batch, out var current) && current.Lease == l.Lease)
-            .Select(l => new HandedOverLease(l.Batch, _leased[l.Batch].Worker, l.Expires))
+        state.State.Leases = _leased.OrderBy(l => l.Value.Expires)
+            .Select(l => new HandedOverLease(l.Key, l.Value.Worker, l.Value.Expires))
             .ToList();
         try
         {
@@ -457,7 +468,7 @@ public sealed partial class SlideGrain(
         foreach (var lease in handedOver.Where(l => busy.Contains(l.Worker)))
         {
             var id = ++_nextLease;
-            _leased[lease.Batch] = (id, lease.Worker);
+            _leased[lease.Batch] = (id, lease.Worker, lease.Expires);
             _leaseOrder.Enqueue((lease.Batch, id, lease.Expires));
         }
         LogLeasesTakenOver(Key, _leased.Count, handedOver.Count - _leased.Count);

@@ -6,7 +6,8 @@ namespace OrleansPathology.Grains.Slides;
 public static class WorkItems
 {
     /// <param name="traceParent">The slide span's W3C trace context, so the batch's span becomes its child.</param>
-    public static WorkItem From(string slideKey, CohortSpec cohort, TileBatch batch, string? traceParent = null)
+    /// <param name="leaseTime">How long the lease runs unless renewed.</param>
+    public static WorkItem From(string slideKey, CohortSpec cohort, TileBatch batch, string? traceParent = null, TimeSpan leaseTime = default)
     {
         var region = batch.Region ?? default;
         // A cohort that pinned its weights is scored from the pinned copy, checked against the digest when loaded.
@@ -16,7 +17,7 @@ public static class WorkItems
             batch.Mode == InferenceMode.Patch ? ScoringMode.Patch : ScoringMode.Dense,
             batch.Stride, batch.PatchSize,
             batch.Cells.Select(c => c.X).ToArray(), batch.Cells.Select(c => c.Y).ToArray(),
-            region.X, region.Y, region.Width, region.Height, traceParent, batch.ContextMargin, cohort.WeightsDigest);
+            region.X, region.Y, region.Width, region.Height, traceParent, batch.ContextMargin, cohort.WeightsDigest, leaseTime);
     }
 
     public static TileBatch ToTileBatch(WorkItem item)

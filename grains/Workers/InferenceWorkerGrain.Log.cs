@@ -19,7 +19,7 @@ public sealed partial class InferenceWorkerGrain
     [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Worker {Worker}: could not report {Slide} batch {Batch}; its lease will run out and it is leased again")]
     private partial void LogReportFailed(Exception exception, string worker, string slide, int batch);
 
-    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Worker {Worker}: asking the dispatcher for work failed; trying again after the poll interval")]
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Worker {Worker}: asking the slides for work failed; asking again after its wait")]
     private partial void LogPullFailed(Exception exception, string worker);
 
     [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Worker {Worker} deactivated while started or busy ({InFlight} in flight): {Reason}")]
@@ -30,4 +30,10 @@ public sealed partial class InferenceWorkerGrain
 
     [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "Worker {Worker} could not be started again after its deactivation; its silo's watch will")]
     private partial void LogStartAgainFailed(Exception exception, string worker);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Worker {Worker}: the slide refused to renew the lease of {Slide} batch {Batch} (it ran out, or the slide is starting again); computing it all the same, stored once")]
+    private partial void LogLeaseLost(string worker, string slide, int batch);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Warning, Message = "Worker {Worker}: renewing the lease of {Slide} batch {Batch} failed; trying again at the next renewal")]
+    private partial void LogRenewFailed(Exception exception, string worker, string slide, int batch);
 }

@@ -156,9 +156,11 @@ public sealed partial class InferenceWorkerGrain(
         // The batch's span is its slide's child; read and infer (in the engine) and assemble are its children.
         using var span = PathologyTelemetry.Source.StartActivity(PathologyTelemetry.Spans.Batch, ActivityKind.Internal,
             PathologyTelemetry.ParentFrom(item.TraceParent), BatchTags(item));
+        var slide = GrainFactory.GetGrain<ISlideGrain>(item.SlideKey);
+        var held = new CancellationTokenSource();
+        _ = RenewWhileHeldAsync(slide, item, held.Token);
         try
         {
-            var slide = GrainFactory.GetGrain<ISlideGrain>(item.SlideKey);
             WorkResult result;
             try
             {
@@ -209,8 +211,35 @@ public sealed partial class InferenceWorkerGrain(
         }
         finally
         {
+            held.Cancel();
             _inFlight.Remove(id);
             _metrics.BatchEnded(Key);
+        }
+    }
+
+    // A batch queued behind another on its device, or slower than the lease time, keeps its lease: renewed every third
+    // of the lease time while held, so the lease time bounds how long a lost worker's batches wait, not a batch's work.
+    // A refusal does not stop the renewals: a slide's next activation refuses them until it has taken its leases over.
+    private async Task RenewWhileHeldAsync(ISlideGrain slide, WorkItem item, CancellationToken held)
+    {
+        if (item.LeaseTime <= TimeSpan.Zero) return;
+        var refused = false;
+        while (true)
+        {
+            await Task.Delay(item.LeaseTime / 3, time, held)
+                .ConfigureAwait(ConfigureAwaitOptions.ContinueOnCapturedContext | ConfigureAwaitOptions.SuppressThrowing);
+            if (held.IsCancellationRequested) return;
+            try
+            {
+                if (await slide.RenewLeaseAsync(item.BatchIndex, Key) || refused) continue;
+                refused = true;
+                LogLeaseLost(Key, item.SlideKey, item.BatchIndex);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The slide cannot answer now (its silo moving): try again at the next renewal, well before the lease runs out.
+                LogRenewFailed(ex, Key, item.SlideKey, item.BatchIndex);
+            }
         }
     }
 

@@ -69,6 +69,36 @@ public sealed class LeaseExpiryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARenewedLease_RunsALeaseTimeFromItsRenewal_AndOnlyItsWorkerCanRenewIt()
+    {
+        var spec = new CohortSpec("renewals", [new SlideSpec("cmu", TestData.Slide("CMU-1-Small-Region.svs"))], "unused.weights",
+            Path.Combine(_dir, "out"), Stride: 128, Layout: new BatchLayout(RegionCells: 4, PatchesPerBatch: 32));
+        await _cluster.Client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec);
+        var slide = _cluster.Client.GetGrain<ISlideGrain>("renewals/cmu");
+        var held = await LeaseAllAsync(slide, "a/sim:0");
+        Assert.True(held.Count >= 2, $"the test needs two batches, got {held.Count}");
+        Assert.All(held, item => Assert.Equal(LeaseTimeout, item.LeaseTime));
+        var (renewed, lapsed) = (held[0].BatchIndex, held[1].BatchIndex);
+
+        // Another worker cannot renew a lease that is not its own; its worker can, shortly before the lease runs out.
+        Assert.False(await slide.RenewLeaseAsync(renewed, "b/sim:0"));
+        _clock.Advance(LeaseTimeout - TimeSpan.FromSeconds(10));
+        Assert.True(await slide.RenewLeaseAsync(renewed, "a/sim:0"));
+
+        // Past the first lease time: the batches not renewed are leased again, the renewed one is not.
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        var again = (await slide.LeaseAsync("b/sim:0", 100)).Items.Select(i => i.BatchIndex).ToList();
+        Assert.Contains(lapsed, again);
+        Assert.DoesNotContain(renewed, again);
+        // The lapsed batch is b's now: a's renewal is refused, so a knows it lost that lease.
+        Assert.False(await slide.RenewLeaseAsync(lapsed, "a/sim:0"));
+
+        // A whole lease time after the renewal, without another, it runs out too.
+        _clock.Advance(LeaseTimeout - TimeSpan.FromSeconds(9));
+        Assert.Equal([renewed], (await slide.LeaseAsync("c/sim:0", 100)).Items.Select(i => i.BatchIndex));
+    }
+
+    [Fact]
     public async Task ABatchThatFailsOnEveryAttempt_FailsItsSlideWithTheLastError()
     {
         var spec = new CohortSpec("failing", [new SlideSpec("cmu", TestData.Slide("CMU-1-Small-Region.svs"))], "unused.weights",

@@ -51,8 +51,9 @@ public sealed class TelemetryTests(TelemetrySiloFixture silo, ITestOutputHelper 
         Assert.Equal("cpu:0", load.Tags["opath.device"]);
         Assert.True(load.Value > 0);
 
-        // One slide completed, one (the one outside the data roots) failed. A retry is rare here but happened once in a
-        // loaded full-suite run (cause not yet found, see the stop's closing note): each carries its reason, and few.
+        // One slide completed, one (the one outside the data roots) failed. Loaded full-suite runs saw a rare lease_expired
+        // retry with no worker error: most likely a batch queued behind another for longer than its lease, which workers
+        // now renew (tests/Workers/LeaseRenewalTests). Kept tolerant until full runs show none: each carries its reason, and few.
         Assert.Single(metrics.Of("opath.slides.completed"));
         Assert.Single(metrics.Of("opath.slides.failed"));
         var retried = metrics.Of("opath.batches.retried");
