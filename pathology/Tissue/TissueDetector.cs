@@ -6,7 +6,8 @@ namespace OrleansPathology.Tissue;
 /// <summary>
 /// Foreground (tissue) masks of whole slides: read the slide at a coarse resolution, then apply
 /// <see cref="ArtefactAwareRule"/> (the default) or, for parity with NCRF and MONAI, <see cref="TissueRule"/>
-/// with that image's own Otsu thresholds; optionally drop small specks.
+/// with that image's own Otsu thresholds (the robust rule's faint cells then seen closer, <see cref="FaintCellCheck"/>);
+/// optionally drop small specks.
 /// </summary>
 public static class TissueDetector
 {
@@ -20,6 +21,7 @@ public static class TissueDetector
             throw new SlideException(slide.Path, $"level {resolution.Level} is {image.Width}x{image.Height}: no pixels to make a mask from");
 
         var (data, thresholds, artefactAware) = Classify(image, options);
+        if (artefactAware is not null && options.CheckFaintCells) FaintCellCheck.Apply(slide, resolution, image, data, artefactAware);
         var removed = SmallObjects.Remove(data, image.Width, image.Height, options.MinObjectSize);
         var mask = new SlideMask(image.Width, image.Height, resolution.Level, resolution.Downsample, data);
         return new TissueMaskResult(mask, image, thresholds, resolution, removed, options.Method, artefactAware);

@@ -24,6 +24,12 @@ public sealed record TissueMaskOptions
     /// </summary>
     public int MinObjectSize { get; init; }
 
+    /// <summary>
+    /// The robust rule's cells that are tissue only by faint colour are read again at a finer level and kept when half
+    /// of them is tissue there (<see cref="FaintCellCheck"/>). Default true; false measures its worth.
+    /// </summary>
+    public bool CheckFaintCells { get; init; } = true;
+
     /// <summary>The darkness floor of the Otsu rule. Default 50, NCRF's <c>--RGB_min</c>. The robust rule uses <see cref="PenInk.BlackMaximum"/> instead.</summary>
     public byte RgbMinimum { get; init; } = TissueThresholds.NcrfRgbMinimum;
 }
