@@ -11,7 +11,7 @@ public sealed class TrainingRegistryState
 }
 
 /// <summary>
-/// The cluster's list of running training runs, for <c>TrainingRevival</c> on every silo (as the work dispatcher's list
+/// The cluster's list of running training runs, for <c>TrainingRevival</c> on every silo (as the work directory's list
 /// of active slides is for the inference workers). Reentrant: a coordinator may register while a silo reads the list.
 /// </summary>
 [Reentrant]

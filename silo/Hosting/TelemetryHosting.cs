@@ -127,7 +127,7 @@ public static class TelemetryHosting
 
     /// <summary>
     /// Records every span of this system (cohort, slide, batch) and, inside their traces, Orleans' grain-call spans;
-    /// drops the traces Orleans would otherwise start on its own (a worker's poll of the dispatcher every half second).
+    /// drops the traces Orleans would otherwise start on its own (each silo's read of the work directory every second).
     /// </summary>
     private sealed class PathologyTraceSampler : Sampler
     {

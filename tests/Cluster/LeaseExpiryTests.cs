@@ -33,10 +33,7 @@ public sealed class LeaseExpiryTests : IAsyncLifetime
     [Fact]
     public async Task ALease_RunsOutAtItsTime_AndOnlyUnrecordedBatchesAreLeasedAgain()
     {
-        var spec = new CohortSpec("leases", [new SlideSpec("cmu", TestData.Slide("CMU-1-Small-Region.svs"))], "unused.weights",
-            Path.Combine(_dir, "out"), Stride: 128, Layout: new BatchLayout(RegionCells: 4, PatchesPerBatch: 32));
-        await _cluster.Client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec);
-        var slide = _cluster.Client.GetGrain<ISlideGrain>("leases/cmu");
+        var slide = await SubmitCmuAsync("leases");
         var map = _cluster.Client.GetGrain<IMapAssemblyGrain>("leases/cmu");
         var first = await LeaseAllAsync(slide, "a/sim:0");
         Assert.True(first.Count >= 3, $"the test needs a few batches, got {first.Count}");
@@ -71,10 +68,7 @@ public sealed class LeaseExpiryTests : IAsyncLifetime
     [Fact]
     public async Task ARenewedLease_RunsALeaseTimeFromItsRenewal_AndOnlyItsWorkerCanRenewIt()
     {
-        var spec = new CohortSpec("renewals", [new SlideSpec("cmu", TestData.Slide("CMU-1-Small-Region.svs"))], "unused.weights",
-            Path.Combine(_dir, "out"), Stride: 128, Layout: new BatchLayout(RegionCells: 4, PatchesPerBatch: 32));
-        await _cluster.Client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec);
-        var slide = _cluster.Client.GetGrain<ISlideGrain>("renewals/cmu");
+        var slide = await SubmitCmuAsync("renewals");
         var held = await LeaseAllAsync(slide, "a/sim:0");
         Assert.True(held.Count >= 2, $"the test needs two batches, got {held.Count}");
         Assert.All(held, item => Assert.Equal(LeaseTimeout, item.LeaseTime));
@@ -101,10 +95,7 @@ public sealed class LeaseExpiryTests : IAsyncLifetime
     [Fact]
     public async Task ABatchThatFailsOnEveryAttempt_FailsItsSlideWithTheLastError()
     {
-        var spec = new CohortSpec("failing", [new SlideSpec("cmu", TestData.Slide("CMU-1-Small-Region.svs"))], "unused.weights",
-            Path.Combine(_dir, "out"), Stride: 128, Layout: new BatchLayout(RegionCells: 4, PatchesPerBatch: 32));
-        await _cluster.Client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec);
-        var slide = _cluster.Client.GetGrain<ISlideGrain>("failing/cmu");
+        var slide = await SubmitCmuAsync("failing");
         var batch = (await LeaseAllAsync(slide, "a/sim:0"))[1].BatchIndex;
 
         for (var attempt = 1; attempt <= 3; attempt++)
@@ -117,6 +108,15 @@ public sealed class LeaseExpiryTests : IAsyncLifetime
         Assert.Equal(RunState.Failed, progress.State);
         Assert.Equal($"batch {batch} failed 3 times; last error on w3/sim:0: error 3", progress.Error);
         Assert.Empty((await slide.LeaseAsync("d/sim:0", 100)).Items);
+    }
+
+    // CMU-1-Small-Region at stride 128 in 4x4-cell regions: a few batches, planned in a second or two.
+    private async Task<ISlideGrain> SubmitCmuAsync(string cohortId)
+    {
+        var spec = new CohortSpec(cohortId, [new SlideSpec("cmu", TestData.Slide("CMU-1-Small-Region.svs"))], "unused.weights",
+            Path.Combine(_dir, "out"), Stride: 128, Layout: new BatchLayout(RegionCells: 4, PatchesPerBatch: 32));
+        await _cluster.Client.GetGrain<ICohortGrain>(spec.CohortId).SubmitAsync(spec);
+        return _cluster.Client.GetGrain<ISlideGrain>($"{cohortId}/cmu");
     }
 
     // Wait point: the slide answers "no work yet" while it plans; then one call for many hands out every batch.
