@@ -20,6 +20,14 @@ public sealed class PathologyGrainOptions
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>
+    /// How long one worker may hold a batch, renewals included: past it the slide refuses the worker's renewals, and the
+    /// batch is leased again when its lease runs out, so a worker whose device hangs cannot hold a slide forever.
+    /// Default 30 min: many times a CPU dense batch.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan MaxBatchTime { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
     /// How often a running cohort's watchdog visits its unfinished slides (and re-cancels those a cancel missed), and how
     /// often every silo calls the running cohorts (which revives one whose silo died). Default 1 min.
     /// </summary>

@@ -32,7 +32,7 @@ public sealed partial class SlideGrain(
     // Leases in the order they were granted or renewed; with one lease time, also the order in which they expire. A
     // renewed lease has a later entry too: an entry is current only while it carries the lease's expiry in _leased.
     private readonly Queue<(int Batch, long Lease, DateTimeOffset Expires)> _leaseOrder = new();
-    private readonly Dictionary<int, (long Lease, string Worker, DateTimeOffset Expires)> _leased = [];
+    private readonly Dictionary<int, (long Lease, string Worker, DateTimeOffset Granted, DateTimeOffset Expires)> _leased = [];
     private readonly Dictionary<int, int> _attempts = [];
     private SlidePlan? _plan;
     private Task? _planning;
@@ -119,7 +119,7 @@ public sealed partial class SlideGrain(
             if (_leased.ContainsKey(index)) continue; // queued twice (failed and expired): already handed out again
             var lease = ++_nextLease;
             var expires = now + options.Value.LeaseTimeout;
-            _leased[index] = (lease, worker, expires);
+            _leased[index] = (lease, worker, now, expires);
             _leaseOrder.Enqueue((index, lease, expires));
             LogLeased(Key, index, worker);
             leased.Add(WorkItems.From(Key, state.State.Cohort!, _plan.Batches[index], PathologyTelemetry.TraceParentOf(_span),
@@ -138,7 +138,14 @@ public sealed partial class SlideGrain(
     public Task<bool> RenewLeaseAsync(int batchIndex, string worker)
     {
         if (!_leased.TryGetValue(batchIndex, out var current) || current.Worker != worker) return Task.FromResult(false);
-        var expires = _leaseTime.GetUtcNow() + options.Value.LeaseTimeout;
+        var now = _leaseTime.GetUtcNow();
+        if (now - current.Granted >= options.Value.MaxBatchTime)
+        {
+            // A worker that has held a batch this long is stuck (a hung device): let the lease run out.
+            LogHeldTooLong(Key, batchIndex, worker, options.Value.MaxBatchTime);
+            return Task.FromResult(false);
+        }
+        var expires = now + options.Value.LeaseTimeout;
         _leased[batchIndex] = current with { Expires = expires };
         _leaseOrder.Enqueue((batchIndex, current.Lease, expires));
         return Task.FromResult(true);
@@ -468,7 +475,7 @@ public sealed partial class SlideGrain(
         foreach (var lease in handedOver.Where(l => busy.Contains(l.Worker)))
         {
             var id = ++_nextLease;
-            _leased[lease.Batch] = (id, lease.Worker, lease.Expires);
+            _leased[lease.Batch] = (id, lease.Worker, _leaseTime.GetUtcNow(), lease.Expires);
             _leaseOrder.Enqueue((lease.Batch, id, lease.Expires));
         }
         LogLeasesTakenOver(Key, _leased.Count, handedOver.Count - _leased.Count);
@@ -508,6 +515,9 @@ public sealed partial class SlideGrain(
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Slide {Slide}: lease of batch {Batch} held by {Worker} expired; leasing it again")]
     private partial void LogLeaseExpired(string slide, int batch, string worker);
 
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Warning, Message = "Slide {Slide}: batch {Batch} held by {Worker} for {MaxBatchTime}; refusing its renewals, it is leased again when its lease runs out")]
+    private partial void LogHeldTooLong(string slide, int batch, string worker, TimeSpan maxBatchTime);
+
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Slide {Slide}: batch {Batch} failed on {Worker} (attempt {Attempt}): {Error}")]
     private partial void LogBatchFailed(string slide, int batch, string worker, int attempt, string error);
 
@@ -530,10 +540,10 @@ public sealed partial class SlideGrain(
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning, Message = "Slide {Slide}: its map could not report progress")]
     private partial void LogProgressFailed(Exception exception, string slide);
 
-    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Slide {Slide}: handed {Leases} lease(s) over to its next activation ({Reason})")]
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Slide {Slide}: handed {Leases} lease(s) over to its next activation ({Reason})")]
     private partial void LogLeasesHandedOver(string slide, int leases, string reason);
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Slide {Slide}: took over {Leases} lease(s) still running from its previous activation; {Dropped} of idle or lost workers leased again")]
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Slide {Slide}: took over {Leases} lease(s) still running from its previous activation; {Dropped} of idle or lost workers leased again")]
     private partial void LogLeasesTakenOver(string slide, int leases, int dropped);
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Slide {Slide}: could not store its leases for its next activation; they will be leased again")]

@@ -13,6 +13,7 @@ namespace OrleansPathology.Tests.Cluster;
 public sealed class LeaseExpiryTests : IAsyncLifetime
 {
     private static readonly TimeSpan LeaseTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan MaxBatchTime = TimeSpan.FromMinutes(5);
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
     private readonly string _dir = TestData.NewTempDir("opath-leases");
     private InProcessTestCluster _cluster = null!;
@@ -20,7 +21,7 @@ public sealed class LeaseExpiryTests : IAsyncLifetime
     public async Task InitializeAsync() => _cluster = await WorkerlessCluster.StartAsync(services =>
     {
         services.AddSingleton(new LeaseClock(_clock));
-        services.Configure<PathologyGrainOptions>(o => (o.LeaseTimeout, o.MaxBatchAttempts) = (LeaseTimeout, 3));
+        services.Configure<PathologyGrainOptions>(o => (o.LeaseTimeout, o.MaxBatchAttempts, o.MaxBatchTime) = (LeaseTimeout, 3, MaxBatchTime));
     });
 
     public async Task DisposeAsync()
@@ -90,6 +91,29 @@ public sealed class LeaseExpiryTests : IAsyncLifetime
         // A whole lease time after the renewal, without another, it runs out too.
         _clock.Advance(LeaseTimeout - TimeSpan.FromSeconds(9));
         Assert.Equal([renewed], (await slide.LeaseAsync("c/sim:0", 100)).Items.Select(i => i.BatchIndex));
+    }
+
+    [Fact]
+    public async Task AWorkerThatRenewsForever_LosesTheBatchAfterTheLongestHold_SoAHungDeviceCannotHoldItsSlide()
+    {
+        var slide = await SubmitCmuAsync("hung");
+        var batch = (await LeaseAllAsync(slide, "a/sim:0"))[0].BatchIndex;
+
+        // A worker whose device hangs keeps renewing: accepted until it has held the batch MaxBatchTime (5 min).
+        var held = TimeSpan.Zero;
+        for (; held + LeaseTimeout / 3 < MaxBatchTime; held += LeaseTimeout / 3)
+        {
+            _clock.Advance(LeaseTimeout / 3);
+            Assert.True(await slide.RenewLeaseAsync(batch, "a/sim:0"), $"renewal after {held + LeaseTimeout / 3}");
+        }
+        _clock.Advance(MaxBatchTime - held);
+        Assert.False(await slide.RenewLeaseAsync(batch, "a/sim:0"));
+        // (The batches a never renewed went to b long ago; this one is still a's until its last renewal runs out.)
+        Assert.DoesNotContain(batch, (await slide.LeaseAsync("b/sim:0", 100)).Items.Select(i => i.BatchIndex));
+
+        // Its last renewal's lease then runs out like any other, and another worker gets the batch.
+        _clock.Advance(LeaseTimeout);
+        Assert.Contains(batch, (await slide.LeaseAsync("b/sim:0", 100)).Items.Select(i => i.BatchIndex));
     }
 
     [Fact]
