@@ -98,6 +98,16 @@ public sealed class TelemetrySiloFixture : IAsyncLifetime
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"cohort {CohortId} did not finish within 4 minutes: {status}");
             await Task.Delay(200);
         }
+        // The cohort can end a moment before the worker counts its last batch (the map finishes once the batch is stored;
+        // the worker counts it, and records its metrics, when the store's answer reaches it): a CI run scraped /metrics in
+        // between. The worker's count and its metrics change in one turn, so waiting for the count is enough.
+        var worker = App.Services.GetRequiredService<IClusterClient>().GetGrain<IInferenceWorkerGrain>(Worker);
+        var scored = status.Slides.Where(s => s.State == RunState.Completed).Sum(s => s.BatchesTotal);
+        while ((await worker.GetStatusAsync()).BatchesDone < scored)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"worker {Worker} did not count the cohort's {scored} batch(es) within 4 minutes");
+            await Task.Delay(50);
+        }
         Status = status;
     }
 
