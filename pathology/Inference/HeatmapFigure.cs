@@ -24,23 +24,31 @@ public static class HeatmapFigure
         plot.Add.ImageRect(Figures.ToPlotImage(thumbnail), rect);
 
         var cells = new double[map.Height, map.Width];
+        var painted = 0;
         for (var y = 0; y < map.Height; y++)
         {
             for (var x = 0; x < map.Width; x++)
             {
                 var p = map[x, y];
+                var paint = !float.IsNaN(p) && p >= ClearBelow;
+                if (paint) painted++;
                 // ScottPlot draws row 0 at the extent's bottom edge; with y pointing down that is the slide's last row.
-                cells[map.Height - 1 - y, x] = float.IsNaN(p) || p < ClearBelow ? double.NaN : p;
+                cells[map.Height - 1 - y, x] = paint ? p : double.NaN;
             }
         }
-        var heatmap = plot.Add.Heatmap(cells);
-        heatmap.Extent = rect;
-        heatmap.Colormap = new ScottPlot.Colormaps.Turbo();
-        heatmap.NaNCellColor = Colors.Transparent;
-        heatmap.ManualRange = new ScottPlot.Range(0, 1);
-        heatmap.Opacity = 0.7;
-        var bar = plot.Add.ColorBar(heatmap);
-        bar.Label = $"tumour probability (below {ClearBelow} not drawn)";
+        // A map with no cell worth painting (a negative slide) is the thumbnail alone: ScottPlot's heatmap takes a range
+        // from its data whenever it redraws, even with a fixed one, and data of nothing but NaN has none.
+        if (painted > 0)
+        {
+            var heatmap = plot.Add.Heatmap(cells);
+            heatmap.Extent = rect;
+            heatmap.Colormap = new ScottPlot.Colormaps.Turbo();
+            heatmap.NaNCellColor = Colors.Transparent;
+            heatmap.ManualRange = new ScottPlot.Range(0, 1);
+            heatmap.Opacity = 0.7;
+            var bar = plot.Add.ColorBar(heatmap);
+            bar.Label = $"tumour probability (below {ClearBelow} not drawn)";
+        }
 
         if (truth is not null)
         {

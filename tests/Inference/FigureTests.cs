@@ -39,6 +39,26 @@ public sealed class FigureTests
     }
 
     [Fact]
+    public void TheHeatmapFigure_OfASlideWithNoCellWorthPainting_IsTheThumbnailAlone()
+    {
+        // A confident model on a negative slide: every cell scored, none at ClearBelow or above. ScottPlot took the
+        // colour range from the data before it was told the fixed one, and all-clear data has none: a chaos run's slide
+        // failed with "writing outputs: min must be a real number".
+        using var slide = Slide.Open(TestData.Slide("CMU-1-Small-Region.svs"));
+        var map = ProbabilityMap.For(new CellGrid(slide.Dimensions.Width, slide.Dimensions.Height, 64));
+        for (var y = 0; y < map.Height; y++)
+        for (var x = 0; x < map.Width; x++) map[x, y] = 0.02f;
+        var thumbnail = MaskImageReader.Read(slide, MaskResolution.Choose(slide.Levels, 2));
+
+        var figure = HeatmapFigure.Render(thumbnail, map, []);
+        // Nothing painted: the same picture as a map with no cell computed at all (which failed the same way).
+        var uncomputed = HeatmapFigure.Render(thumbnail, ProbabilityMap.For(new CellGrid(slide.Dimensions.Width, slide.Dimensions.Height, 64)), []);
+
+        Assert.Equal(1000, figure.Width);
+        Assert.Equal(uncomputed.Pixels, figure.Pixels);
+    }
+
+    [Fact]
     public void TheTrainingPlot_WritesThePicture_AndItsDataWithTheSmoothedLoss()
     {
         var path = Path.Combine(TestData.NewTempDir(), "model.png");
