@@ -20,15 +20,20 @@ public sealed class HealthEndpointTests(TelemetrySiloFixture silo)
         var ready = await http.GetAsync(HealthHosting.ReadinessPath);
         Assert.Equal((System.Net.HttpStatusCode.OK, "Healthy"), (ready.StatusCode, await ready.Content.ReadAsStringAsync()));
 
-        var scrape = await http.GetAsync(HealthHosting.MetricsPath);
-        Assert.Equal(System.Net.HttpStatusCode.OK, scrape.StatusCode);
-        var text = await scrape.Content.ReadAsStringAsync();
-        // The run's instruments, in Prometheus' names, and Orleans' own.
-        Assert.Contains("# TYPE opath_tiles_total counter", text);
-        Assert.Contains("opath_batch_duration_seconds_bucket", text);
-        Assert.Contains("opath_model_load_duration_seconds_count", text);
-        Assert.Contains("opath_slides_failed_total", text);
-        Assert.Contains("\norleans_", text);
+        // The run's instruments, in Prometheus' names, and Orleans' own. Scraped until all show, for 30 s at most: in two
+        // full CI runs the first scrape after the cohort lacked the tiles counter that later scrapes of the same silo had
+        // (the exporter serves a cached scrape; the cause was not pinned down), a wait point rather than a sleep.
+        string[] expected = ["# TYPE opath_tiles_total counter", "opath_batch_duration_seconds_bucket", "opath_model_load_duration_seconds_count",
+            "opath_slides_failed_total", "\norleans_"];
+        var text = "";
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(500))
+        {
+            var scrape = await http.GetAsync(HealthHosting.MetricsPath);
+            Assert.Equal(System.Net.HttpStatusCode.OK, scrape.StatusCode);
+            text = await scrape.Content.ReadAsStringAsync();
+            if (expected.All(text.Contains) || DateTime.UtcNow > deadline) break;
+        }
+        Assert.All(expected, name => Assert.Contains(name, text));
     }
 
     [Fact]
