@@ -112,12 +112,20 @@ internal static class ReadBenchmark
         }
         // Dense inference's own reads: its regions in plan order (neighbours share their halo's tiles through the cache).
         var plan = TileBatchPlanner.PlanDense(s.SlidePath, grid, tissue, new InferenceOptions().RegionCells).Take(s.Regions * 2).ToArray();
-        var planPixels = plan.Average(b => { var (w, h) = DenseGeometry.RegionPixels(b.Region!.Value, Stride, PatchSide); return (double)w * h; });
-        foreach (var threads in new[] { 1, 2 })
+        var planPixels = plan.Average(b => { var (w, h) = DenseGeometry.RegionPixels(b.Region!.Value, Stride, PatchSide, b.ContextMargin); return (double)w * h; });
+        // Whole passes over the plan, each with a cold tile cache (a fresh Slide), after one untimed pass.
+        const int passes = 4;
+        foreach (var sharedEdge in new[] { 0, new SlideReadOptions().SharedEdgePixels })
         {
-            using var fast = Slide.Open(s.SlidePath, new SlideReadOptions { DecodeThreads = threads });
-            var m = Measured.Run(() => { foreach (var b in plan) BatchReader.Read(fast, b); });
-            Row(table, $"fast path, dense regions in plan order ({plan.Length}, mean {Math.Sqrt(planPixels):0} px square)", threads, plan.Length, m, planPixels);
+            foreach (var threads in new[] { 1, 2 })
+            {
+                var options = new SlideReadOptions { DecodeThreads = threads, SharedEdgePixels = sharedEdge };
+                ReadPlan(s.SlidePath, plan, options);
+                long decoded = 0;
+                var m = Measured.Run(() => { for (var p = 0; p < passes; p++) decoded += ReadPlan(s.SlidePath, plan, options); });
+                Row(table, $"fast path, dense regions in plan order, shared edge {sharedEdge} px ({passes} x {plan.Length}, mean {Math.Sqrt(planPixels):0} px square; " +
+                    $"{decoded / passes} tiles decoded a pass for {plan.Length * planPixels / TilePixels(tiff):0} tiles' worth of pixels read)", threads, passes * plan.Length, m, planPixels);
+            }
         }
         {
             var m = Measured.Run(() => { foreach (var b in plan) BatchReader.Read(slide, b); });
@@ -142,6 +150,15 @@ internal static class ReadBenchmark
         Console.WriteLine($"A {PatchSide}x{PatchSide} window at a random offset touches {perPatch:0.00} tiles of {tiff.TileWidth}x{tiff.TileHeight} on average: " +
             $"a decode-bound random patch read costs {perPatch:0.00} tile decodes. Compressed tile size: mean {jpegs.Average(j => j.Length) / 1024:0.0} KiB.");
         ReadProfile.Run(s.SlidePath, tileReader, tiff, regionOrigins[0], s.RegionSide);
+    }
+
+    private static double TilePixels(TiffImage? tiff) => tiff is null ? double.NaN : (double)tiff.TileWidth * tiff.TileHeight;
+
+    private static long ReadPlan(string path, TileBatch[] plan, SlideReadOptions options)
+    {
+        using var fast = Slide.Open(path, options);
+        foreach (var b in plan) BatchReader.Read(fast, b);
+        return fast.TilesDecoded;
     }
 
     private static unsafe void ReadArgb(OpenSlideHandle handle, long x, long y, int side, uint[] argb)

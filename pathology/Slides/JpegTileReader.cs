@@ -22,8 +22,10 @@ internal sealed class JpegTileReader : IDisposable
     private readonly DecodedTileCache _cache;
     private readonly ConcurrentBag<TurboJpegDecoder> _decoders = [];
     private readonly int _threads;
+    private readonly int _sharedEdge;
     private long _declined;
     private long _served;
+    private long _decoded;
 
     private JpegTileReader(string path, TiffImage?[] levels, double[] downsamples, SlideReadOptions options)
     {
@@ -31,6 +33,7 @@ internal sealed class JpegTileReader : IDisposable
         _levels = levels;
         _downsamples = downsamples;
         _threads = Math.Max(1, options.DecodeThreads);
+        _sharedEdge = Math.Max(0, options.SharedEdgePixels);
         _cache = new DecodedTileCache(options.TileCacheBytes);
         _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
     }
@@ -42,6 +45,9 @@ internal sealed class JpegTileReader : IDisposable
     public (long Served, long Declined) Counts => (Interlocked.Read(ref _served), Interlocked.Read(ref _declined));
 
     internal DecodedTileCache Cache => _cache;
+
+    /// <summary>Tiles decoded for reads so far (benchmarks compare them with the pixels read).</summary>
+    public long TilesDecoded => Interlocked.Read(ref _decoded);
 
     /// <summary>
     /// A reader for the levels of <paramref name="path"/> it can serve, or null with the reason when it serves
@@ -176,7 +182,8 @@ internal sealed class JpegTileReader : IDisposable
         return false;
     }
 
-    // One tile's part of the region: decoded straight into place when the region holds all of it, else via the cache.
+    // One tile's part of the region: from the cache if it is there; decoded straight into place when the region holds
+    // all of it away from its shared edge; else decoded into the cache for the neighbouring read, then copied.
     private unsafe bool CopyTile(TiffImage image, int level, int col, int row, long lx, long ly, int width,
         long left, long top, long right, long bottom, byte* destination)
     {
@@ -186,17 +193,18 @@ internal sealed class JpegTileReader : IDisposable
         var tileY = (long)row * th;
         var pitch = width * 3;
         var index = (long)row * image.TilesAcross + col;
-        if (tileX >= left && tileY >= top && tileX + tw <= right && tileY + th <= bottom)
-            return DecodeTile(image, index, destination + ((tileY - ly) * pitch + (tileX - lx) * 3), pitch);
-
         var key = DecodedTileCache.KeyOf(level, index);
-        var tile = _cache.Get(key);
+        var tile = _cache.Get(key); // a neighbouring read may have decoded it already, inner tiles included
+        var edge = _sharedEdge;
+        if (tile is null && tileX - left >= edge && tileY - top >= edge && right - tileX - tw >= edge && bottom - tileY - th >= edge)
+            return DecodeForRead(image, index, destination + ((tileY - ly) * pitch + (tileX - lx) * 3), pitch);
+
         if (tile is null)
         {
             tile = GC.AllocateUninitializedArray<byte>(tw * th * 3);
             fixed (byte* t = tile)
             {
-                if (!DecodeTile(image, index, t, tw * 3)) return false;
+                if (!DecodeForRead(image, index, t, tw * 3)) return false;
             }
             _cache.Add(key, tile);
         }
@@ -211,6 +219,12 @@ internal sealed class JpegTileReader : IDisposable
             from.CopyTo(new Span<byte>(destination + ((y - ly) * pitch + (x0 - lx) * 3), rowBytes));
         }
         return true;
+    }
+
+    private unsafe bool DecodeForRead(TiffImage image, long index, byte* destination, int pitch)
+    {
+        Interlocked.Increment(ref _decoded);
+        return DecodeTile(image, index, destination, pitch);
     }
 
     // Reads a tile's stream (behind the shared JPEGTables where the directory has them) and decodes it.

@@ -30,6 +30,13 @@ public sealed record SlideReadOptions
     /// </summary>
     public long TileCacheBytes { get; init; } = 64L << 20;
 
+    /// <summary>
+    /// Tiles lying wholly inside a read but within this many pixels of its edge are kept in the decoded-tile cache
+    /// as well, because neighbouring reads overlap there: dense regions by twice their context margin plus a window
+    /// less a stride, 352 px at the defaults. Default 352; 0 keeps only the tiles a read covers in part.
+    /// </summary>
+    public int SharedEdgePixels { get; init; } = 352;
+
     /// <summary>Threads decoding the tiles of one read. Default: the processor count.</summary>
     public int DecodeThreads { get; init; } = Environment.ProcessorCount;
 }

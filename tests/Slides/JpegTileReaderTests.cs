@@ -81,6 +81,35 @@ public sealed class JpegTileReaderTests
     }
 
     [Fact]
+    public void NeighbouringRegions_DecodeEachTileOnce_AndReadExactlyAsOpenSlide()
+    {
+        // Dense regions overlap their neighbours by twice the context margin plus a window less a stride (352 px):
+        // a tile of that overlap is decoded once, the inner tiles of the region read first included.
+        var path = TestData.Slide("CMU-1-Small-Region.svs");
+        using var reference = Slide.Open(path, SlideReadOptions.OpenSlideOnly);
+        using var reader = JpegTileReader.TryOpen(path, reference.Vendor, reference.Levels, SlideReadOptions.Default, out _)!;
+        var (tw, th) = (reader.ImageOf(0)!.TileWidth, reader.ImageOf(0)!.TileHeight);
+        const int side = 1200, overlap = 352;
+        (long X, long Y)[] regions = [(0, 0), (side - overlap, 0), (0, side - overlap), (side - overlap, side - overlap)];
+        var touched = regions
+            .SelectMany(r => from ty in Enumerable.Range((int)(r.Y / th), (int)((r.Y + side - 1) / th - r.Y / th + 1))
+                             from tx in Enumerable.Range((int)(r.X / tw), (int)((r.X + side - 1) / tw - r.X / tw + 1))
+                             select (tx, ty))
+            .Distinct().Count();
+
+        long Decoded(int sharedEdge)
+        {
+            using var fast = Slide.Open(path, new SlideReadOptions { DecodeThreads = 2, SharedEdgePixels = sharedEdge });
+            foreach (var (x, y) in regions)
+                Assert.Equal(reference.ReadRegion(x, y, 0, side, side).Pixels, fast.ReadRegion(x, y, 0, side, side).Pixels);
+            return fast.TilesDecoded;
+        }
+
+        Assert.Equal(touched, Decoded(sharedEdge: 352));
+        Assert.True(Decoded(sharedEdge: 0) > touched, "without a shared edge the first region's inner tiles are decoded again");
+    }
+
+    [Fact]
     public void OpenSlideOnlyOption_AndEnvironmentSwitch_TurnTheFastPathOff()
     {
         using var slide = Slide.Open(TestData.Slide("CMU-1-Small-Region.svs"), SlideReadOptions.OpenSlideOnly);
