@@ -122,5 +122,6 @@ public static class PngReader
         _ => (OverWhite(px[0], px[3]), OverWhite(px[1], px[3]), OverWhite(px[2], px[3])),
     };
 
-    private static byte OverWhite(byte value, byte alpha) => (byte)((value * alpha + 255 * (255 - alpha) + 127) / 255);
+    /// <summary>A colour value under <paramref name="alpha"/> composited over white, rounded.</summary>
+    internal static byte OverWhite(byte value, byte alpha) => (byte)((value * alpha + 255 * (255 - alpha) + 127) / 255);
 }

@@ -39,6 +39,23 @@ public sealed class FigureTests
     }
 
     [Fact]
+    public void AFigureRenderedStraightToPixels_EqualsScottPlotsOwnPng()
+    {
+        // Figures.Render reads Skia's pixels instead of encoding a PNG and decoding it: the same picture, byte for byte.
+        var plot = new ScottPlot.Plot();
+        plot.Add.Scatter(new double[] { 0, 1, 2, 3 }, new double[] { 0.1, 0.9, 0.4, 0.7 });
+        plot.Add.Heatmap(new double[,] { { 0.1, 0.5 }, { 0.9, 0.3 } }).Position = new ScottPlot.CoordinateRect(0, 1, 0, 1);
+        Figures.Style(plot, "a title", "x", "y");
+
+        var direct = Figures.Render(plot, 640, 480);
+        var viaPng = PngReader.Decode(plot.GetImageBytes(640, 480, ScottPlot.ImageFormat.Png));
+
+        Assert.Equal((640, 480), (direct.Width, direct.Height));
+        Assert.Equal(viaPng.Pixels, direct.Pixels);
+        Assert.True(direct.Pixels.Distinct().Count() > 20, "the figure drew something");
+    }
+
+    [Fact]
     public void TheHeatmapFigure_OfASlideWithNoCellWorthPainting_IsTheThumbnailAlone()
     {
         // A confident model on a negative slide: every cell scored, none at ClearBelow or above. ScottPlot took the
