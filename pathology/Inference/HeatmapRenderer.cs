@@ -17,11 +17,14 @@ public static class HeatmapRenderer
         return bytes;
     }
 
+    // Blue, cyan, yellow, red: a field, so colouring a map's millions of cells allocates nothing.
+    private static readonly (float R, float G, float B)[] RampStops = [(0.1f, 0.2f, 0.9f), (0.1f, 0.8f, 0.9f), (1f, 0.9f, 0.1f), (0.9f, 0.05f, 0.05f)];
+
     /// <summary>A perceptually ordered blue -> cyan -> yellow -> red ramp for probabilities 0 to 1.</summary>
     public static (byte R, byte G, byte B) Ramp(float p)
     {
         p = Math.Clamp(p, 0f, 1f);
-        (float R, float G, float B)[] stops = [(0.1f, 0.2f, 0.9f), (0.1f, 0.8f, 0.9f), (1f, 0.9f, 0.1f), (0.9f, 0.05f, 0.05f)];
+        var stops = RampStops;
         var t = p * (stops.Length - 1);
         var i = Math.Min((int)t, stops.Length - 2);
         var f = t - i;

@@ -23,18 +23,19 @@ public static class MapOverlay
     /// <param name="micronsPerPixel">The slide's level-0 resolution; null writes a nominal 1 um/px.</param>
     public static void Write(string path, ProbabilityMap map, double? micronsPerPixel)
     {
-        var width = map.Width * PixelsPerCell;
-        var height = map.Height * PixelsPerCell;
-        var level = new byte[(long)width * height * 4 > int.MaxValue ? throw new ArgumentException($"map of {map.Width}x{map.Height} is too large for an overlay") : width * height * 4];
-        for (var y = 0; y < height; y++)
+        // One pixel per cell, coloured. The levels at 4, 2 and 1 px per cell are drawn from it tile by tile (halving
+        // 2x2 blocks of one colour gives that colour back), so no level-sized image is ever held: 156 MB at 4 px per
+        // cell for a 100000x100000 slide's map.
+        var cells = new byte[checked(map.Width * map.Height * 4)];
+        for (var y = 0; y < map.Height; y++)
         {
-            for (var x = 0; x < width; x++)
+            for (var x = 0; x < map.Width; x++)
             {
-                var p = map[x / PixelsPerCell, y / PixelsPerCell];
+                var p = map[x, y];
                 if (float.IsNaN(p)) continue; // transparent black
                 var (r, g, b) = HeatmapRenderer.Ramp(p);
-                var at = ((long)y * width + x) * 4;
-                (level[at], level[at + 1], level[at + 2], level[at + 3]) = (r, g, b, Opacity);
+                var at = (y * map.Width + x) * 4;
+                (cells[at], cells[at + 1], cells[at + 2], cells[at + 3]) = (r, g, b, Opacity);
             }
         }
 
@@ -43,13 +44,15 @@ public static class MapOverlay
         using (var tiff = new BigTiffWriter(temporary))
         {
             var directories = new List<TiffDirectory>();
-            var (w, h) = (width, height);
+            var (source, sourceWidth, sourceHeight, scale) = (cells, map.Width, map.Height, PixelsPerCell);
             for (var index = 0; ; index++)
             {
-                directories.Add(WriteLevel(tiff, level, w, h, index > 0, 10_000 / levelMicrons,
+                var (w, h) = (sourceWidth * scale, sourceHeight * scale);
+                directories.Add(WriteLevel(tiff, source, sourceWidth, scale, w, h, index > 0, 10_000 / levelMicrons,
                     index == 0 ? $"OrleansPathology tumour probability overlay, stride {map.Stride}, {PixelsPerCell} px per cell" : null));
                 if (w <= TileSize && h <= TileSize) break;
-                (level, w, h) = Halve(level, w, h);
+                if (scale > 1) scale /= 2;
+                else (source, sourceWidth, sourceHeight) = Halve(source, sourceWidth, sourceHeight);
                 levelMicrons *= 2;
             }
             tiff.Finish(directories);
@@ -57,13 +60,16 @@ public static class MapOverlay
         File.Move(temporary, path, overwrite: true);
     }
 
-    private static TiffDirectory WriteLevel(BigTiffWriter tiff, byte[] rgba, int width, int height, bool reduced, double pixelsPerCentimetre, string? description)
+    // A level whose pixel (x, y) is the source's pixel (x / scale, y / scale), tile by tile.
+    private static TiffDirectory WriteLevel(BigTiffWriter tiff, byte[] source, int sourceWidth, int scale, int width, int height,
+        bool reduced, double pixelsPerCentimetre, string? description)
     {
         var across = (width + TileSize - 1) / TileSize;
         var down = (height + TileSize - 1) / TileSize;
         var offsets = new long[across * down];
         var counts = new long[offsets.Length];
         var tile = new byte[TileSize * TileSize * 4];
+        using var compressed = new MemoryStream();
         for (var ty = 0; ty < down; ty++)
         {
             for (var tx = 0; tx < across; tx++)
@@ -73,9 +79,16 @@ public static class MapOverlay
                 var columns = Math.Min(TileSize, width - tx * TileSize);
                 for (var y = 0; y < TileSize && ty * TileSize + y < height; y++)
                 {
-                    rgba.AsSpan(((ty * TileSize + y) * width + tx * TileSize) * 4, columns * 4).CopyTo(tile.AsSpan(y * TileSize * 4));
+                    var from = source.AsSpan((ty * TileSize + y) / scale * sourceWidth * 4);
+                    var to = tile.AsSpan(y * TileSize * 4, columns * 4);
+                    if (scale == 1)
+                    {
+                        from.Slice(tx * TileSize * 4, columns * 4).CopyTo(to);
+                        continue;
+                    }
+                    for (var x = 0; x < columns; x++) from.Slice((tx * TileSize + x) / scale * 4, 4).CopyTo(to[(x * 4)..]);
                 }
-                using var compressed = new MemoryStream();
+                compressed.SetLength(0);
                 using (var zlib = new ZLibStream(compressed, CompressionLevel.Fastest, leaveOpen: true)) zlib.Write(tile);
                 var i = ty * across + tx;
                 offsets[i] = tiff.Append(compressed.GetBuffer().AsSpan(0, (int)compressed.Length));

@@ -35,6 +35,30 @@ public sealed class MapOverlayTests
     }
 
     [Fact]
+    public void ALargeSlidesOverlay_IsWrittenWithoutALevelSizedImage()
+    {
+        // A 100000x100000 slide's map at stride 64: its 4 px-per-cell level alone is 6252x6252 RGBA, 156 MB, which the
+        // writer held whole (with its halvings, 672 MB allocated) as a run's outputs were written.
+        var map = new ProbabilityMap(1563, 1563, 64);
+        for (var y = 0; y < map.Height; y++)
+        for (var x = 0; x < map.Width; x++) map[x, y] = (x + y) % 7 == 0 ? float.NaN : (x * y % 1000) / 1000f;
+        var path = Path.Combine(TestData.NewTempDir(), "large.overlay.tif");
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        MapOverlay.Write(path, map, micronsPerPixel: 0.25);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        var levelBytes = (long)map.Width * MapOverlay.PixelsPerCell * map.Height * MapOverlay.PixelsPerCell * 4;
+        Assert.True(allocated < levelBytes / 2, $"allocated {allocated / 1e6:0.0} MB writing an overlay whose first level is {levelBytes / 1e6:0.0} MB");
+        using var overlay = Slide.Open(path);
+        Assert.Equal((6252L, 6252L), (overlay.Levels[0].Width, overlay.Levels[0].Height));
+        var cell = overlay.ReadRegion(10 * 4 + 2, 3 * 4 + 1, 0, 1, 1).Pixels; // cell (10, 3): 0.030
+        var expected = HeatmapRenderer.Ramp(0.03f);
+        Assert.All(new[] { (cell[0], expected.R), (cell[1], expected.G), (cell[2], expected.B) },
+            c => Assert.InRange(Math.Abs(c.Item1 - c.Item2), 0, 1)); // un-premultiplied from alpha 170: +-1
+    }
+
+    [Fact]
     public void UncomputedCellsAreTransparent_ComputedZeroIsColoured_InOpenslidePython()
     {
         var (path, _) = Write();
