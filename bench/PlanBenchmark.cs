@@ -31,7 +31,7 @@ internal static class PlanBenchmark
             var cells = grid.ForegroundCells(tissue).Count();
             var boxPixels = boxes.Sum(r => { var (w, h) = DenseGeometry.RegionPixels(r, s.Stride, FcnResNet18.PatchSize); return (double)w * h; });
             table.Row(regionCells, 0, "bounding box per block (before)", boxes.Count, boxes.Select(r => (r.Width, r.Height)).Distinct().Count(),
-                boxes.Max(r => DenseGeometry.RegionPixels(r, s.Stride, FcnResNet18.PatchSize).Width), boxPixels / cells, 50176 * cells / boxPixels);
+                boxes.Max(r => DenseGeometry.RegionPixels(r, s.Stride, FcnResNet18.PatchSize).Width), boxPixels / cells, 50176.0 * cells / boxPixels); // 50176 * cells overflows int past 42,800 cells
             foreach (var (margin, canonical) in s.Margins.SelectMany(m => new[] { (m, false), (m, true) }))
             {
                 var plan = TileBatchPlanner.PlanDense(slide.Path, grid, tissue, regionCells, FcnResNet18.PatchSize, margin, canonical);
