@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using OrleansPathology.Diagnostics;
 using OrleansPathology.Grains.Storage;
 using OrleansPathology.Grains.Telemetry;
 using OrleansPathology.Inference;
@@ -29,8 +28,12 @@ public sealed partial class MapAssemblyGrain(
     private ProbabilityMap? _map;
     private long _cellsRecorded;
     private Task? _finishing;
+    private readonly PixelWork _pixelWork = new();
 
     private string Key => this.GetPrimaryKeyString();
+
+    // Outputs being written when the silo stops are finished first (and are whole on disk when it has stopped).
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => _pixelWork.WaitAsync(cancellationToken);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -131,11 +134,11 @@ public sealed partial class MapAssemblyGrain(
                 var map = _map!;
                 // Thumbnail reading and PNG encoding are pixel work: off the grain's turn.
                 TimeSpan cpu;
-                (lesions, cpu) = await Task.Run(() => ThreadCpuTime.Measure(() =>
+                (lesions, cpu) = await _pixelWork.RunAsync(() =>
                 {
                     using var opened = Slide.Open(plan.SlidePath);
                     return InferenceOutputs.Write(plan.OutputDirectory, opened, map).Count;
-                }));
+                });
                 _metrics.PixelWork("outputs", cpu);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OrleansPathology.Diagnostics;
 using OrleansPathology.Grains.Telemetry;
 using OrleansPathology.Inference;
 using OrleansPathology.Slides;
@@ -36,6 +35,7 @@ public sealed partial class SlideGrain(
     private readonly Dictionary<int, int> _attempts = [];
     private SlidePlan? _plan;
     private Task? _planning;
+    private readonly PixelWork _pixelWork = new();
     private long _nextLease;
     // The last sign of life (planned, a lease granted, a batch failed or recorded), for the watchdog's stall check.
     private DateTimeOffset _progressAt;
@@ -65,6 +65,7 @@ public sealed partial class SlideGrain(
         // A span that is never stopped is never exported: a running slide's ends here and a new one starts on reactivation.
         PathologyTelemetry.StopDetached(_span, "deactivated");
         await HandOverLeasesAsync(reason);
+        await _pixelWork.WaitAsync(cancellationToken); // a tissue mask being computed: OpenSlide must not be torn down under it
     }
 
     public async Task StartAsync(CohortSpec cohort, SlideSpec slide)
@@ -353,7 +354,7 @@ public sealed partial class SlideGrain(
             // Opening the slide and computing its tissue mask is pixel work: never on the grain's turn.
             var roots = new DataRoots(options.Value.DataRoots);
             TimeSpan cpu;
-            (plan, cpu) = await Task.Run(() => ThreadCpuTime.Measure(() => SlidePlanning.Prepare(job, roots)));
+            (plan, cpu) = await _pixelWork.RunAsync(() => SlidePlanning.Prepare(job, roots));
             _metrics.PixelWork("plan", cpu);
         }
         catch (Exception ex) when (ex is SlideException or IOException or InvalidDataException or MaskMismatchException or ArgumentException or UnauthorizedAccessException)
