@@ -24,11 +24,10 @@ public static class HeatmapRenderer
     public static (byte R, byte G, byte B) Ramp(float p)
     {
         p = Math.Clamp(p, 0f, 1f);
-        var stops = RampStops;
-        var t = p * (stops.Length - 1);
-        var i = Math.Min((int)t, stops.Length - 2);
+        var t = p * (RampStops.Length - 1);
+        var i = Math.Min((int)t, RampStops.Length - 2);
         var f = t - i;
-        var (a, b) = (stops[i], stops[i + 1]);
+        var (a, b) = (RampStops[i], RampStops[i + 1]);
         return ((byte)(255 * (a.R + (b.R - a.R) * f)), (byte)(255 * (a.G + (b.G - a.G) * f)), (byte)(255 * (a.B + (b.B - a.B) * f)));
     }
 

@@ -195,8 +195,7 @@ internal sealed class JpegTileReader : IDisposable
         var index = (long)row * image.TilesAcross + col;
         var key = DecodedTileCache.KeyOf(level, index);
         var tile = _cache.Get(key); // a neighbouring read may have decoded it already, inner tiles included
-        var edge = _sharedEdge;
-        if (tile is null && tileX - left >= edge && tileY - top >= edge && right - tileX - tw >= edge && bottom - tileY - th >= edge)
+        if (tile is null && tileX - left >= _sharedEdge && tileY - top >= _sharedEdge && right - tileX - tw >= _sharedEdge && bottom - tileY - th >= _sharedEdge)
             return DecodeForRead(image, index, destination + ((tileY - ly) * pitch + (tileX - lx) * 3), pitch);
 
         if (tile is null)
