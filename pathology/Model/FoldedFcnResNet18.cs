@@ -11,7 +11,7 @@ namespace OrleansPathology.Model;
 /// channel instead of 512. Stage by stage, each activation freed once the next exists, as
 /// <see cref="FcnResNet18.ForwardStageByStage"/>. Weights live on the model's device in its precision.
 /// </summary>
-public sealed class FoldedFcnResNet18 : IDisposable
+public sealed partial class FoldedFcnResNet18 : IDisposable
 {
     /// <summary>TorchVision's BatchNorm2d epsilon (ResNet's batch norms keep the default).</summary>
     public const double BatchNormEpsilon = 1e-5;
@@ -104,6 +104,13 @@ public sealed class FoldedFcnResNet18 : IDisposable
 
         public Tensor Apply(Tensor input) =>
             F.conv2d(input, Weight, Bias, strides: [Stride, Stride], padding: [Padding, Padding]);
+
+        /// <summary>The convolution without its vertical padding, for rows run in bands (<see cref="BandedLayer"/>).</summary>
+        public Tensor ApplyRows(Tensor input) =>
+            F.conv2d(input, Weight, Bias, strides: [Stride, Stride], padding: [0, Padding]);
+
+        public BandedLayer Banded(Func<Tensor, Tensor>? then = null) =>
+            new((int)Weight.shape[2], (int)Stride, (int)Padding, then is null ? ApplyRows : t => then(ApplyRows(t)));
 
         public void Dispose()
         {

@@ -23,8 +23,15 @@ public static class PatchTensor
             throw new ArgumentException($"{rgb.Length} bytes cannot hold {count} RGB images of {width}x{height}", nameof(rgb));
         using var scope = NewDisposeScope();
         var bytes = tensor(rgb, [count, height, width, 3], dtype: ScalarType.Byte);
+        return FromBytes(bytes, device, scalarType, channelsLast).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>As <see cref="FromRgb"/>, from a uint8 tensor of shape [N, H, W, 3] (any rows of a larger one).</summary>
+    public static Tensor FromBytes(Tensor nhwc, Device device, ScalarType scalarType, bool channelsLast = false)
+    {
+        using var scope = NewDisposeScope();
         // Move the compact uint8 first: a quarter of the bytes of fp32 over PCIe when the device is CUDA.
-        var scaled = bytes.to(device).permute(0, 3, 1, 2).to(ScalarType.Float32).div_(127.5).sub_(1.0);
+        var scaled = nhwc.to(device).permute(0, 3, 1, 2).to(ScalarType.Float32).div_(127.5).sub_(1.0);
         var typed = scaled.to(scalarType);
         return (channelsLast ? typed : typed.contiguous()).MoveToOuterDisposeScope();
     }

@@ -35,6 +35,36 @@ public sealed class FoldedFcnResNet18Tests(Xunit.Abstractions.ITestOutputHelper 
     }
 
     [Fact]
+    public void BandsOfRows_GiveTheWholeRegionsLogits_WhateverTheBandHeight()
+    {
+        random.manual_seed(13);
+        using var model = new FcnResNet18();
+        GiveBatchNormsTrainedLookingStatistics(model);
+        model.eval();
+        using var _ = no_grad();
+        using var slide = Slide.Open(TestData.Slide("CMU-1-Small-Region.svs"));
+        // A tall region of real tissue (dense inference's 416 px margin-and-window plus cells at stride 64), and a short
+        // one whose height is not a multiple of the network's stride.
+        foreach (var (width, height) in new[] { (608, 1120), (480, 459) })
+        {
+            var region = slide.ReadRegion(200, 100, 0, width, height);
+            Tensor Rows(long first, int count) =>
+                PatchTensor.FromRgb(region.Pixels[(int)(first * width * 3)..(int)((first + count) * width * 3)], 1, count, width, CPU, ScalarType.Float32, channelsLast: true);
+            using var folded = FoldedFcnResNet18.Fold(model);
+            using var whole = folded.Forward(Rows(0, height));
+            Assert.True(whole.shape[2] > 2, $"{height} rows give {whole.shape[2]} output rows: too few to say anything about bands");
+            foreach (var band in new[] { 1, 32, 100, 256, height })
+            {
+                using var banded = folded.ForwardInBands(height, band, Rows);
+                Assert.Equal(whole.shape, banded.shape);
+                var diff = ((whole - banded).abs().max() / whole.abs().max()).item<float>();
+                output.WriteLine($"{width}x{height}, bands of {band} rows: max |dlogit| / max |logit| {diff:0.0e0}");
+                Assert.True(diff < 1e-5f, $"{width}x{height} in bands of {band}: {diff}");
+            }
+        }
+    }
+
+    [Fact]
     public void Folding_LeavesTheModelAsItWas()
     {
         random.manual_seed(12);
