@@ -19,7 +19,7 @@ internal static class InferBenchmark
 
     public sealed record Settings(string SlidePath, string? WeightsPath, int[] Strides, string[] Precisions,
         int PatchCells, int DenseCells, int RegionCells, int PatchesPerBatch, int Threads, int ContextMargin = DenseGeometry.DefaultContextMargin,
-        bool[]? FoldBatchNorm = null, bool[]? CanonicalShapes = null);
+        bool[]? FoldBatchNorm = null, bool[]? CanonicalShapes = null, int BandRows = BatchComputer.DefaultBandRows);
 
     private sealed record Timed(int Batches, int Cells, double ReadSeconds, double ComputeSeconds, double ComputeCpuSeconds)
     {
@@ -39,7 +39,7 @@ internal static class InferBenchmark
 
         var folds = s.FoldBatchNorm ?? [true];
         var canonicals = s.CanonicalShapes ?? [false];
-        var speed = new MarkdownTable("stride", "precision", "mode", "bn folded", "canonical shapes", "batches", "shapes", "cells", "read s", "compute s", "compute cpu s", "compute cells/s",
+        var speed = new MarkdownTable("stride", "precision", "mode", "bn folded", "canonical shapes", "batches", "shapes", "cells", "computed px per cell", "read s", "compute s", "compute cpu s", "compute cells/s",
             "cells per compute cpu s", "read+compute cells/s", "dense / patch (wall)", "dense / patch (cpu)", "load before / after");
         var agreement = new List<object[]>();
         foreach (var stride in s.Strides)
@@ -69,7 +69,11 @@ internal static class InferBenchmark
             {
                 foreach (var fold in folds)
                 {
-                    using var computer = new BatchComputer(BenchModel.Create(s.WeightsPath), ComputeDevice.Parse("cpu", precision), fold);
+                    // Band rows 0: each region in one band (as large as the region: activations of the whole region at once).
+                    using var computer = new BatchComputer(BenchModel.Create(s.WeightsPath), ComputeDevice.Parse("cpu", precision), fold)
+                    {
+                        BandRows = s.BandRows > 0 ? s.BandRows : int.MaxValue,
+                    };
                     // First forward passes create oneDNN primitives: not timed (for the first shape of each mode only).
                     computer.Compute(BatchReader.Read(slide, patchBatches[0]));
                     computer.Compute(BatchReader.Read(slide, denseSample[0]));
@@ -77,7 +81,7 @@ internal static class InferBenchmark
                     var load = Machine.LoadAverage();
                     var patchMap = ProbabilityMap.For(grid);
                     var patch = RunBatches(slide, computer, patchBatches, patchMap);
-                    speed.Row(stride, precision, "patch", fold, "", patch.Batches, 1, patch.Cells, patch.ReadSeconds, patch.ComputeSeconds, patch.ComputeCpuSeconds,
+                    speed.Row(stride, precision, "patch", fold, "", patch.Batches, 1, patch.Cells, FcnResNet18.PatchSize * FcnResNet18.PatchSize, patch.ReadSeconds, patch.ComputeSeconds, patch.ComputeCpuSeconds,
                         patch.ComputeCellsPerSecond, patch.CellsPerCpuSecond, patch.CellsPerSecond, double.NaN, double.NaN, $"{load} / {Machine.LoadAverage()}");
 
                     for (var c = 0; c < canonicals.Length; c++)
@@ -87,7 +91,8 @@ internal static class InferBenchmark
                         var denseMap = ProbabilityMap.For(grid);
                         var denseRun = RunBatches(slide, computer, sample, denseMap);
                         var shapes = sample.Select(b => DenseGeometry.RegionPixels(b.Region!.Value, stride, FcnResNet18.PatchSize, b.ContextMargin)).Distinct().Count();
-                        speed.Row(stride, precision, "dense", fold, canonicals[c], denseRun.Batches, shapes, denseRun.Cells, denseRun.ReadSeconds, denseRun.ComputeSeconds,
+                        speed.Row(stride, precision, "dense", fold, canonicals[c], denseRun.Batches, shapes, denseRun.Cells,
+                            Math.Round(sample.Sum(DenseGeometry.ComputedPixels) / (double)denseRun.Cells), denseRun.ReadSeconds, denseRun.ComputeSeconds,
                             denseRun.ComputeCpuSeconds, denseRun.ComputeCellsPerSecond, denseRun.CellsPerCpuSecond, denseRun.CellsPerSecond,
                             $"{denseRun.ComputeCellsPerSecond / patch.ComputeCellsPerSecond:0.0}x", $"{denseRun.CellsPerCpuSecond / patch.CellsPerCpuSecond:0.0}x",
                             $"{load} / {Machine.LoadAverage()}");

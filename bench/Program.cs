@@ -28,14 +28,15 @@ var patchesPerBatch = new Option<int>("--patches-per-batch") { Description = "Pa
 var contextMargin = new Option<int>("--context-margin") { Description = "Dense context margin in pixels (InferenceOptions.ContextMargin).", DefaultValueFactory = _ => new InferenceOptions().ContextMargin };
 var foldBatchNorm = new Option<string>("--fold-bn") { Description = "Comma-separated: true (batch norm folded into the convolutions, inference's default), false (as trained).", DefaultValueFactory = _ => "true" };
 var canonicalShapes = new Option<string>("--canonical-shapes") { Description = "Comma-separated: true (regions widened to canonical sizes), false (InferenceOptions' default).", DefaultValueFactory = _ => "false" };
+var bandRows = new Option<int>("--band-rows") { Description = "Input rows a dense region is computed in at a time (BatchComputer.BandRows); 0: the whole region at once.", DefaultValueFactory = _ => BatchComputer.DefaultBandRows };
 var infer = new Command("infer", "Patch and dense cells/s at each stride and precision, and how far their maps agree.")
 {
-    slide, weights, strides, precisions, patchCells, denseCells, regionCells, patchesPerBatch, threads, contextMargin, foldBatchNorm, canonicalShapes,
+    slide, weights, strides, precisions, patchCells, denseCells, regionCells, patchesPerBatch, threads, contextMargin, foldBatchNorm, canonicalShapes, bandRows,
 };
 infer.SetAction(parse => Report(() => InferBenchmark.Run(new InferBenchmark.Settings(parse.GetValue(slide)!, parse.GetValue(weights),
     Ints(parse.GetValue(strides)!), Words(parse.GetValue(precisions)!), parse.GetValue(patchCells), parse.GetValue(denseCells),
     parse.GetValue(regionCells), parse.GetValue(patchesPerBatch), parse.GetValue(threads), parse.GetValue(contextMargin),
-    Bools(parse.GetValue(foldBatchNorm)!), Bools(parse.GetValue(canonicalShapes)!)))));
+    Bools(parse.GetValue(foldBatchNorm)!), Bools(parse.GetValue(canonicalShapes)!), parse.GetValue(bandRows)))));
 
 var precision = new Option<string>("--precision") { Description = "fp32 or bf16.", DefaultValueFactory = _ => "fp32" };
 var stride = new Option<int>("--stride") { Description = "Level-0 pixels per map cell.", DefaultValueFactory = _ => 64 };

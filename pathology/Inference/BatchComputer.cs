@@ -39,6 +39,15 @@ public sealed class BatchComputer : IDisposable
 
     public ComputeDevice Device { get; }
 
+    /// <summary>
+    /// Input rows a dense region is computed in at a time (<see cref="FoldedFcnResNet18.ForwardInBands"/>): activations
+    /// are bounded by the region's width times this, not by its area, so regions can be as large as the tissue cover
+    /// wants. The result does not depend on it (to float rounding).
+    /// </summary>
+    public int BandRows { get; init; } = DefaultBandRows;
+
+    public const int DefaultBandRows = 256;
+
     public BatchResult Compute(BatchPixels pixels)
     {
         try
@@ -56,13 +65,25 @@ public sealed class BatchComputer : IDisposable
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var input = PatchTensor.FromRgb(pixels.Rgb, pixels.Count, pixels.Height, pixels.Width, Device.TorchDevice, Device.ScalarType, channelsLast: true);
-        var logits = _folded?.Forward(input) ?? _model!.ForwardStageByStage(input);
-        var probabilities = logits.sigmoid().to(ScalarType.Float32).cpu();
         var batch = pixels.Batch;
+        var logits = batch.Mode == InferenceMode.Dense && _folded is not null ? DenseInBands(pixels, _folded) : Whole(pixels);
+        var probabilities = logits.sigmoid().to(ScalarType.Float32).cpu();
         return batch.Mode == InferenceMode.Patch
             ? new BatchResult(batch.Index, batch.Cells, probabilities.reshape(-1).data<float>().ToArray())
             : new BatchResult(batch.Index, batch.Cells, SampleCells(probabilities[0, 0], batch));
+    }
+
+    private Tensor Whole(BatchPixels pixels)
+    {
+        var input = PatchTensor.FromRgb(pixels.Rgb, pixels.Count, pixels.Height, pixels.Width, Device.TorchDevice, Device.ScalarType, channelsLast: true);
+        return _folded?.Forward(input) ?? _model!.ForwardStageByStage(input);
+    }
+
+    private Tensor DenseInBands(BatchPixels pixels, FoldedFcnResNet18 folded)
+    {
+        var bytes = tensor(pixels.Rgb, [1, pixels.Height, pixels.Width, 3], dtype: ScalarType.Byte);
+        return folded.ForwardInBands(pixels.Height, BandRows, (first, count) =>
+            PatchTensor.FromBytes(bytes.narrow(1, first, count), Device.TorchDevice, Device.ScalarType, channelsLast: true));
     }
 
     // Reads each tissue cell's value from the dense output grid (bilinear where the stride is not a multiple of 32).
