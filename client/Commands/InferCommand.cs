@@ -26,7 +26,7 @@ internal static class InferCommand
         var precision = new Option<string>("--precision") { Description = "fp32, bf16 (CPU) or fp16 (CUDA).", DefaultValueFactory = _ => "fp32" };
         var regionCells = new Option<int>("--region-cells") { Description = "Dense mode: largest region side in cells (memory per forward pass).", DefaultValueFactory = _ => new InferenceOptions().RegionCells };
         var contextMargin = new Option<int>("--context-margin") { Description = "Dense mode: level-0 pixels of real context around each region (multiple of 32; 0 = none).", DefaultValueFactory = _ => new InferenceOptions().ContextMargin };
-        var bandRows = new Option<int>("--band-rows") { Description = "Dense mode: input rows computed at a time (memory per forward pass; the map does not depend on it).", DefaultValueFactory = _ => BatchComputer.DefaultBandRows };
+        var bandRows = new Option<int>("--band-rows") { Description = $"Dense mode: input rows computed at a time (memory per forward pass; the map does not depend on it). 0: {BatchComputer.DefaultBandRows} on a CPU, {BatchComputer.CudaBandRows} on a GPU." };
         var output = new Option<string>("--out") { Description = "Folder for the map, heatmap and lesions CSV.", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON instead of text (the progress bar stays on stderr)." };
         var command = new Command("infer", "Score one slide in-process: probability map, heatmap and lesions.")
@@ -47,8 +47,12 @@ internal static class InferCommand
                 ? SlideMask.LoadFor(maskPath, slide.Dimensions.Width, slide.Dimensions.Height)
                 : TissueDetector.Detect(slide, new TissueMaskOptions { Method = TissueOption.Parse(parse.GetValue(tissue)) }).Mask;
             var load = Stopwatch.StartNew();
-            if (parse.GetValue(bandRows) < 1) throw new ArgumentException($"band rows must be positive (got {parse.GetValue(bandRows)})");
-            using var computer = new BatchComputer(ModelWeights.Load(parse.GetValue(weights)!).Model, computeDevice) { BandRows = parse.GetValue(bandRows) };
+            var rows = parse.GetValue(bandRows);
+            if (rows < 0) throw new ArgumentException($"band rows must be positive, or 0 for the device's default (got {rows})");
+            using var computer = new BatchComputer(ModelWeights.Load(parse.GetValue(weights)!).Model, computeDevice)
+            {
+                BandRows = rows > 0 ? rows : BatchComputer.DefaultBandRowsFor(computeDevice),
+            };
             var loadSeconds = load.Elapsed.TotalSeconds;
 
             var clock = Stopwatch.StartNew();

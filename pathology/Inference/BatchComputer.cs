@@ -21,6 +21,7 @@ public sealed class BatchComputer : IDisposable
     public BatchComputer(FcnResNet18 model, ComputeDevice device, bool foldBatchNorm = true)
     {
         Device = device;
+        BandRows = DefaultBandRowsFor(device);
         var prepared = ModelLoader.PrepareForInference(model, device);
         if (!foldBatchNorm)
         {
@@ -42,11 +43,14 @@ public sealed class BatchComputer : IDisposable
     /// <summary>
     /// Input rows a dense region is computed in at a time (<see cref="FoldedFcnResNet18.ForwardInBands"/>): activations
     /// are bounded by the region's width times this, not by its area, so regions can be as large as the tissue cover
-    /// wants. The result does not depend on it (to float rounding).
+    /// wants. The result does not depend on it (to float rounding). Default <see cref="DefaultBandRows"/> on a CPU,
+    /// <see cref="CudaBandRows"/> on a GPU, whose memory holds a whole region and which wants few, large launches.
     /// </summary>
-    public int BandRows { get; init; } = DefaultBandRows;
+    public int BandRows { get; init; }
 
-    public const int DefaultBandRows = 256;
+    public const int DefaultBandRows = 256, CudaBandRows = 4096;
+
+    public static int DefaultBandRowsFor(ComputeDevice device) => device.IsCuda ? CudaBandRows : DefaultBandRows;
 
     public BatchResult Compute(BatchPixels pixels)
     {
