@@ -46,6 +46,8 @@ public static class ScaleRun
                 silo.Services.AddSingleton<IBatchResultStore, MemoryBatchResultStore>();
             }
             silo.Services.AddSingleton<PathologyMetrics>();
+            // As a silo process has it (AddPathologySilo).
+            silo.AddPathologyHousekeeping();
             silo.Services.Configure<PathologyGrainOptions>(o => o.LeaseTimeout = TimeSpan.FromMinutes(30));
             silo.AddInferenceWorkers(o =>
             {

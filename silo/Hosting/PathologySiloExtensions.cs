@@ -72,6 +72,8 @@ public static class PathologySiloExtensions
             silo.AddCohortRevival();
             // A failure from outside the namespaces Orleans serialises (a database's) reaches the caller as its reason.
             silo.AddPortableFaults();
+            // Orleans' maintenance timers without their spin at the end of each period (a fifth of idle silos' CPU).
+            silo.AddPathologyHousekeeping();
             configure?.Invoke(silo);
         });
         // The scaling gauges (opath_work_pending_cells, opath_work_pending_batches, opath_device_utilization).
