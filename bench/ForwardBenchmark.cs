@@ -66,7 +66,7 @@ internal static class ForwardBenchmark
     /// The input bytes: one region of the slide centred on its middle tissue cell, repeated for each image; or,
     /// with no slide, uniform noise (seed 1), whose activations are far from H&amp;E's and may time differently.
     /// </summary>
-    private static (byte[] Rgb, string Source) Pixels(Settings s)
+    internal static (byte[] Rgb, string Source) Pixels(Settings s)
     {
         var rgb = new byte[s.Count * s.Side * s.Side * 3];
         if (s.SlidePath is null)

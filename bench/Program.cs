@@ -74,6 +74,15 @@ var forward = new Command("forward", "The forward pass alone on one input shape:
 forward.SetAction(parse => Report(() => ForwardBenchmark.Run(new ForwardBenchmark.Settings(parse.GetValue(weights), parse.GetValue(inputSlide), parse.GetValue(side), parse.GetValue(count),
     Words(parse.GetValue(precisions)!), Words(parse.GetValue(layouts)!), parse.GetValue(repeats), parse.GetValue(threads)))));
 
+var bandList = new Option<string>("--band-rows") { Description = "Comma-separated band heights in rows; 0: the whole region in one Forward.", DefaultValueFactory = _ => "0,128,256,512" };
+var bandSide = new Option<int>("--side") { Description = "Region side in pixels (4448: a 64-cell region at stride 64 with the 96 px margin).", DefaultValueFactory = _ => 4448 };
+var bands = new Command("bands", "One dense region whole and in bands of rows: CPU per megapixel, interleaved.")
+{
+    weights, inputSlide, bandSide, bandList, repeats, threads,
+};
+bands.SetAction(parse => Report(() => BandsBenchmark.Run(new BandsBenchmark.Settings(parse.GetValue(weights), parse.GetValue(inputSlide), parse.GetValue(bandSide),
+    Ints(parse.GetValue(bandList)!), parse.GetValue(repeats), parse.GetValue(threads)))));
+
 var tissueSeeds = new Option<int>("--seeds") { Description = "Drawn scenes per artefact.", DefaultValueFactory = _ => 5 };
 var tissueSide = new Option<int>("--side") { Description = "Side of each drawn scene in mask pixels.", DefaultValueFactory = _ => 256 };
 var tissueReal = new Option<string[]>("--real") { Description = "Real slides: the robust mask's IoU with the Otsu mask.", AllowMultipleArgumentsPerToken = true };
@@ -94,7 +103,7 @@ var plan = new Command("plan", "Dense plans without computing them: batches, sha
 plan.SetAction(parse => Report(() => PlanBenchmark.Run(new PlanBenchmark.Settings(parse.GetValue(slide)!, parse.GetValue(planStride),
     Ints(parse.GetValue(planRegions)!), Ints(parse.GetValue(planMargins)!)))));
 
-var root = new RootCommand("Benchmarks of the OrleansPathology inference engine; figures go to BENCHMARKS.md.") { read, infer, e2e, forward, plan, tissue };
+var root = new RootCommand("Benchmarks of the OrleansPathology inference engine; figures go to BENCHMARKS.md.") { read, infer, e2e, forward, bands, plan, tissue };
 return await root.Parse(args).InvokeAsync();
 
 // Expected failures (a missing or unreadable slide or weights file, a bad option value) are one line on stderr and exit code 2.
