@@ -24,7 +24,7 @@ internal static class InferCommand
         mode.AcceptOnlyFromAmong("dense", "patch");
         var device = new Option<string>("--device") { Description = "cpu or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var precision = new Option<string>("--precision") { Description = "fp32, bf16 (CPU) or fp16 (CUDA).", DefaultValueFactory = _ => "fp32" };
-        var regionCells = new Option<int>("--region-cells") { Description = "Dense mode: largest region side in cells (memory per forward pass).", DefaultValueFactory = _ => new InferenceOptions().RegionCells };
+        var regionCells = new Option<int>("--region-cells") { Description = "Dense mode: largest region side in cells (larger computes fewer halo pixels; each region's pixels are held while it is read and computed).", DefaultValueFactory = _ => new InferenceOptions().RegionCells };
         var contextMargin = new Option<int>("--context-margin") { Description = "Dense mode: level-0 pixels of real context around each region (multiple of 32; 0 = none).", DefaultValueFactory = _ => new InferenceOptions().ContextMargin };
         var bandRows = new Option<int>("--band-rows") { Description = $"Dense mode: input rows computed at a time (memory per forward pass; the map does not depend on it). 0: {BatchComputer.DefaultBandRows} on a CPU, {BatchComputer.CudaBandRows} on a GPU." };
         var output = new Option<string>("--out") { Description = "Folder for the map, heatmap and lesions CSV.", Required = true };
