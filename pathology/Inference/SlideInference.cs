@@ -12,6 +12,8 @@ namespace OrleansPathology.Inference;
 /// </summary>
 public static class SlideInference
 {
+    private const long CollectAfterBufferBytes = 64L << 20;
+
     public static IReadOnlyList<TileBatch> Plan(Slide slide, SlideMask tissue, InferenceOptions options)
     {
         options.Validate();
@@ -57,7 +59,7 @@ public static class SlideInference
         }, CancellationToken.None);
 
         var done = 0;
-        long cellsDone = 0;
+        long cellsDone = 0, bufferBytes = 0;
         try
         {
             await foreach (var pixels in queue.Reader.ReadAllAsync(cts.Token))
@@ -65,6 +67,14 @@ public static class SlideInference
                 // Compute on a worker thread so a caller's synchronisation context (a grain's turn) never blocks.
                 var result = await Task.Run(() => computer.Compute(pixels), cts.Token);
                 map.Apply(result);
+                // Region buffers (up to 59 MB each) are large objects the GC leaves for its next full collection, which
+                // came only after about a gigabyte of them (peak RSS 2.2 GB on a 100000x100000 slide): collect after every 64 MB.
+                bufferBytes += pixels.Bytes;
+                if (bufferBytes >= CollectAfterBufferBytes)
+                {
+                    GC.Collect(2, GCCollectionMode.Forced, blocking: true);
+                    bufferBytes = 0;
+                }
                 cellsDone += result.Cells.Count;
                 progress?.Report(new InferenceProgress(++done, batches.Count, cellsDone, cellsTotal));
             }
