@@ -28,7 +28,8 @@ public sealed class InProcessOverviewTests(TrainingCohortFixture cohort) : IClas
         {
             silo.AddMemoryGrainStorage(PathologyGrainOptions.StorageName);
             silo.Services.AddSingleton<IBatchResultStore, MemoryBatchResultStore>();
-            silo.AddInferenceWorkers(o => (o.SiloName, o.Devices, o.PollInterval) = ("view-node", ["cpu:0"], TimeSpan.FromSeconds(5)));
+            // No watch during a test: a drained worker stays drained until the test starts it.
+            silo.AddInferenceWorkers(o => (o.SiloName, o.Devices, o.WatchInterval) = ("view-node", ["cpu:0"], TimeSpan.FromHours(1)));
             silo.AddTrainers();
         });
         _cluster = builder.Build();
@@ -45,8 +46,11 @@ public sealed class InProcessOverviewTests(TrainingCohortFixture cohort) : IClas
     [Fact]
     public async Task A_worker_s_last_error_is_in_the_overview()
     {
-        // Weights a submit accepts, whose pinned copy then changes before a worker loads it (the worker polls every 5 s):
-        // every batch fails on the worker, which is the error the overview must show.
+        // Weights a submit accepts, whose pinned copy then changes before the worker loads it: every batch fails on the
+        // worker, which is the error the overview must show. The worker is drained until the copy has changed, so it
+        // cannot lease a batch and load the good copy first (it waits a second at most for work, not the test's pace).
+        var worker = _cluster.Client.GetGrain<IInferenceWorkerGrain>("view-node/cpu:0");
+        await worker.DrainAsync();
         var weights = Path.Combine(_dir, "view.weights");
         using (var model = new OrleansPathology.Model.FcnResNet18()) OrleansPathology.Model.ModelWeights.Save(model, weights, new OrleansPathology.Model.ModelCard());
         var spec = new CohortSpec("bad-weights", [new SlideSpec("cmu", TestData.Slide("CMU-1-Small-Region.svs"))], weights, Path.Combine(_dir, "out"), Stride: 128);
@@ -55,18 +59,19 @@ public sealed class InProcessOverviewTests(TrainingCohortFixture cohort) : IClas
         var bytes = File.ReadAllBytes(pinned);
         bytes[^1] ^= 0xFF;
         File.WriteAllBytes(pinned, bytes);
+        await worker.StartAsync();
         var overview = _cluster.Client.GetGrain<IClusterOverviewGrain>(ClusterOverviewKey.Key);
 
-        WorkerStatus? worker = null;
+        WorkerStatus? status = null;
         await WorkerClusterFixture.WaitUntilAsync(async () =>
         {
-            worker = Assert.Single((await overview.GetOverviewAsync()).Workers);
-            return worker.LastError is not null;
+            status = Assert.Single((await overview.GetOverviewAsync()).Workers);
+            return status.LastError is not null;
         }, "a failed batch", seconds: 120);
 
-        Assert.Contains("bad-weights/cmu batch ", worker!.LastError);
-        Assert.Contains(pinned, worker.LastError);
-        Assert.True(worker.Pulling);
+        Assert.Contains("bad-weights/cmu batch ", status!.LastError);
+        Assert.Contains(pinned, status.LastError);
+        Assert.True(status.Pulling);
     }
 
     [Fact]
