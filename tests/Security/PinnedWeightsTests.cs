@@ -46,7 +46,7 @@ public sealed class PinnedWeightsTests(RootedClusterFixture silos)
         var output = Path.Combine(silos.Root, "out-tampered");
         var pinned = PinnedWeights.PathFor(output, Digest(weights));
 
-        // The copy is replaced before any worker loads it (same length, other bytes): every batch must refuse it.
+        // The copy is replaced while the workers are drained, before any loads it (same length, other bytes): every batch must refuse it.
         var status = await silos.RunAsync(new CohortSpec("pin-tampered", [new SlideSpec("cmu", silos.SlidePath)], weights, output, Stride: 128),
             afterSubmit: () =>
             {

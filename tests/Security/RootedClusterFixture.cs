@@ -36,6 +36,11 @@ public sealed class RootedClusterFixture : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.Client;
 
+    /// <summary>The two silos' workers; the silos never restart a drained one on their own (no watch in these tests).</summary>
+    public IReadOnlyList<IInferenceWorkerGrain> Workers => _nodes.Select(node => Grains.GetGrain<IInferenceWorkerGrain>($"{node}/cpu:0")).ToList();
+
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _nodes = [];
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(Root);
@@ -56,12 +61,14 @@ public sealed class RootedClusterFixture : IAsyncLifetime
                 o.Layouts["cpu"].RegionCells = 4;
                 o.DataRoots = [root];
             });
+            var node = WorkerClusterFixture.NodeNameOf(options.SiloName);
+            _nodes.Add(node);
             silo.AddInferenceWorkers(o =>
             {
-                o.SiloName = WorkerClusterFixture.NodeNameOf(options.SiloName);
+                o.SiloName = node;
                 o.Devices = ["cpu:0"];
                 o.PollInterval = TimeSpan.FromMilliseconds(50);
-                o.WatchInterval = TimeSpan.FromSeconds(1);
+                o.WatchInterval = TimeSpan.FromHours(1);
             });
         });
         Cluster = builder.Build();
@@ -76,11 +83,19 @@ public sealed class RootedClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Submits <paramref name="spec"/> and waits (a wait point, 5 minutes at most) for it to end.</summary>
+    /// <remarks>
+    /// With <paramref name="afterSubmit"/> the workers are drained until it has run, so no batch is leased before it.
+    /// </remarks>
     public async Task<CohortStatus> RunAsync(CohortSpec spec, Func<Task>? afterSubmit = null)
     {
         var cohort = Grains.GetGrain<ICohortGrain>(spec.CohortId);
+        if (afterSubmit is not null) await Task.WhenAll(Workers.Select(w => w.DrainAsync()));
         await cohort.SubmitAsync(spec);
-        if (afterSubmit is not null) await afterSubmit();
+        if (afterSubmit is not null)
+        {
+            await afterSubmit();
+            await Task.WhenAll(Workers.Select(w => w.StartAsync()));
+        }
         return await WaitAsync(spec.CohortId);
     }
 

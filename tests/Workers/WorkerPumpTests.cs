@@ -94,8 +94,17 @@ public sealed class WorkerPumpTests(WorkerClusterFixture fixture)
     private async Task<CohortStatus> RunAsync(CohortSpec cohort, Func<Task>? afterSubmit = null)
     {
         var grain = fixture.Cluster.Client.GetGrain<ICohortGrain>(cohort.CohortId);
+        // With afterSubmit the workers are drained until it has run, so none leases a batch before it (CI once saw a
+        // worker load weights before a test corrupted them). The silos' watch (every second here) may start one early, so
+        // this narrows the race to a watch tick, a directory read and a load all falling within the submit call.
+        var workers = Workers.Select(w => fixture.Cluster.Client.GetGrain<IInferenceWorkerGrain>(w)).ToList();
+        if (afterSubmit is not null) await Task.WhenAll(workers.Select(w => w.DrainAsync()));
         await grain.SubmitAsync(cohort);
-        if (afterSubmit is not null) await afterSubmit();
+        if (afterSubmit is not null)
+        {
+            await afterSubmit();
+            await Task.WhenAll(workers.Select(w => w.StartAsync()));
+        }
         CohortStatus? status = null;
         await WorkerClusterFixture.WaitUntilAsync(async () =>
         {
