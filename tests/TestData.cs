@@ -12,12 +12,42 @@ internal static class TestData
     public static string Annotation(string relative) => Path.Combine(Dir, "annotations", relative);
     public static string Patches(string relative) => Path.Combine(Dir, "patches", relative);
 
-    /// <summary>A fresh empty folder under the system temp directory for one test's outputs.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentBag<string> TempDirs = CleanedAtExit();
+
+    /// <summary>
+    /// A fresh empty folder under the system temp directory for one test's outputs, deleted when the test run's process
+    /// exits (many tests leave theirs for a failure to be looked at; a run left gigabytes of overlays behind).
+    /// </summary>
     public static string NewTempDir(string prefix = "opath-test")
     {
         var dir = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
+        TempDirs.Add(dir);
         return dir;
+    }
+
+    private static System.Collections.Concurrent.ConcurrentBag<string> CleanedAtExit()
+    {
+        var dirs = new System.Collections.Concurrent.ConcurrentBag<string>();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var dir in dirs)
+            {
+                try
+                {
+                    if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // A file a child process still holds: the system's temp cleaning takes it.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                    // Likewise (a test that made a folder unreadable on purpose).
+                }
+            }
+        };
+        return dirs;
     }
 
     private static string FindRoot()
