@@ -38,26 +38,31 @@ public sealed class PinnedWeightsTests(RootedClusterFixture silos)
             Directory.GetFiles(Path.Combine(silos.OutputRoot, PinnedWeights.StoreFolder), "*.weights").Select(Path.GetFileNameWithoutExtension).Order());
     }
 
-    [Fact]
-    public async Task A_pinned_copy_that_changed_after_submit_fails_the_slide_naming_the_file_and_both_digests()
+    [Theory]
+    [InlineData("same length, other bytes")]
+    [InlineData("truncated")]
+    public async Task A_pinned_copy_that_changed_after_submit_fails_the_slide_naming_the_file_and_both_digests(string change)
     {
-        var weights = Path.Combine(silos.Root, "tampered.weights");
+        // Weights that check out at submit (they are pinned then), whose pinned copy changes before any worker loads it
+        // (the workers are drained meanwhile): the error appears only when a worker loads it, and it fails the slide.
+        var weights = Path.Combine(silos.Root, $"tampered-{change.Length}.weights");
         using (var model = new FcnResNet18()) ModelWeights.Save(model, weights, new ModelCard());
-        var output = Path.Combine(silos.Root, "out-tampered");
+        var output = Path.Combine(silos.Root, $"out-tampered-{change.Length}");
         var pinned = PinnedWeights.PathFor(output, Digest(weights));
 
-        // The copy is replaced while the workers are drained, before any loads it (same length, other bytes): every batch must refuse it.
-        var status = await silos.RunAsync(new CohortSpec("pin-tampered", [new SlideSpec("cmu", silos.SlidePath)], weights, output, Stride: 128),
+        var status = await silos.RunAsync(new CohortSpec($"pin-tampered-{change.Length}", [new SlideSpec("cmu", silos.SlidePath)], weights, output, Stride: 128),
             afterSubmit: () =>
             {
                 var bytes = File.ReadAllBytes(pinned);
-                bytes[^1] ^= 0xFF;
+                if (change == "truncated") bytes = bytes[..(bytes.Length / 3)];
+                else bytes[^1] ^= 0xFF;
                 File.WriteAllBytes(pinned, bytes);
                 return Task.CompletedTask;
             });
 
         var slide = Assert.Single(status.Slides);
         Assert.Equal(RunState.Failed, slide.State);
+        Assert.Contains("ModelWeightsException", slide.Error);
         Assert.Contains($"{pinned}: content changed since the cohort was submitted", slide.Error);
         Assert.Contains($"pinned {Digest(weights)[..16]}", slide.Error);
     }
