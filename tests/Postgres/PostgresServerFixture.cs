@@ -119,12 +119,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     }
 
     /// <summary>A TCP port on 127.0.0.1 that nothing listens on at the moment of asking.</summary>
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreeTcpPort() => TestPorts.Next();
 
     private async Task<(int Code, string Output)> RunScriptAsync(params string[] args)
     {

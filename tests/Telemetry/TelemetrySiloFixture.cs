@@ -144,12 +144,7 @@ public sealed class TelemetrySiloFixture : IAsyncLifetime
 
     private static IReadOnlyList<T> Snapshot<T>(Recorded<T> items) => items.Snapshot();
 
-    public static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreeTcpPort() => TestPorts.Next();
 
     /// <summary>What an in-memory exporter appends to from its own thread, read by the test thread.</summary>
     private sealed class Recorded<T> : ICollection<T>
