@@ -66,7 +66,10 @@ def main():
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                        help="bf16: the forward pass under torch.autocast on the CPU (oneDNN's bf16 kernels where the CPU has them)")
     args = parser.parse_args()
+    bf16 = torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -81,7 +84,7 @@ def main():
     centres = [(int((cols[i] + 0.5) * scale_x), int((rows[i] + 0.5) * scale_y)) for i in sorted(pick)]
 
     model = fcn_resnet18()
-    with torch.no_grad():
+    with torch.no_grad(), bf16:
         model(torch.zeros(2, 3, PATCH, PATCH))  # warm-up: oneDNN primitives for this shape
 
         read_s = compute_s = compute_cpu_s = 0.0
@@ -95,12 +98,12 @@ def main():
             read_s += time.perf_counter() - began
 
             began, began_cpu = time.perf_counter(), cpu_seconds()
-            torch.sigmoid(model(batch)).flatten()
+            torch.sigmoid(model(batch).float()).flatten()
             compute_s += time.perf_counter() - began
             compute_cpu_s += cpu_seconds() - began_cpu
 
     n = len(centres)
-    print(f"| plain PyTorch {torch.__version__} per patch, batch {args.batch}, {args.threads} threads | {n} | {read_s:.2f} | "
+    print(f"| plain PyTorch {torch.__version__} per patch, {args.precision}, batch {args.batch}, {args.threads} threads | {n} | {read_s:.2f} | "
           f"{compute_s:.2f} | {compute_cpu_s:.2f} | {n / compute_s:.1f} | {n / compute_cpu_s:.1f} | {n / (read_s + compute_s):.1f} |")
 
 
