@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace OrleansPathology.Tests;
 
 /// <summary>Locates the real public test files in <c>../shared/data</c> beside the checkout (never written to).</summary>
@@ -12,7 +14,7 @@ internal static class TestData
     public static string Annotation(string relative) => Path.Combine(Dir, "annotations", relative);
     public static string Patches(string relative) => Path.Combine(Dir, "patches", relative);
 
-    private static readonly System.Collections.Concurrent.ConcurrentBag<string> TempDirs = CleanedAtExit();
+    private static readonly ConcurrentBag<string> TempDirs = CleanedAtExit();
 
     /// <summary>
     /// A fresh empty folder under the system temp directory for one test's outputs, deleted when the test run's process
@@ -26,9 +28,9 @@ internal static class TestData
         return dir;
     }
 
-    private static System.Collections.Concurrent.ConcurrentBag<string> CleanedAtExit()
+    private static ConcurrentBag<string> CleanedAtExit()
     {
-        var dirs = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var dirs = new ConcurrentBag<string>();
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             foreach (var dir in dirs)

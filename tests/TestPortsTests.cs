@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using OrleansPathology.Tests.Postgres;
-using OrleansPathology.Tests.Telemetry;
 
 namespace OrleansPathology.Tests;
 
@@ -15,7 +13,7 @@ public sealed class TestPortsTests
     public void Ports_for_test_servers_are_below_the_ephemeral_range_distinct_and_bindable()
     {
         var ephemeral = TestPorts.EphemeralStart();
-        var ports = Enumerable.Range(0, 50).Select(i => i % 2 == 0 ? PostgresServerFixture.FreeTcpPort() : TelemetrySiloFixture.FreeTcpPort()).ToList();
+        var ports = Enumerable.Range(0, 50).Select(i => i % 2 == 0 ? TestPorts.Next() : TestPorts.Next()).ToList();
 
         Assert.All(ports, port => Assert.InRange(port, TestPorts.First, ephemeral - 1));
         Assert.Equal(ports.Count, ports.Distinct().Count());

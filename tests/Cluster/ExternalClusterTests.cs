@@ -14,7 +14,7 @@ public sealed class LocalSiloFixture : IAsyncLifetime
 {
     private IHost? _host;
 
-    public int GatewayPort { get; } = PostgresServerFixture.FreeTcpPort();
+    public int GatewayPort { get; } = TestPorts.Next();
 
     public string Cluster => $"localhost:{GatewayPort}";
 
@@ -23,7 +23,7 @@ public sealed class LocalSiloFixture : IAsyncLifetime
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Silo:SiloPort"] = PostgresServerFixture.FreeTcpPort().ToString(),
+            ["Silo:SiloPort"] = TestPorts.Next().ToString(),
             ["Silo:GatewayPort"] = GatewayPort.ToString(),
         });
         builder.AddPathologySilo();

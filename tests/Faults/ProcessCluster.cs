@@ -41,7 +41,7 @@ public sealed class ProcessCluster(string connectionString, string workDirectory
         var started = new List<SiloProcess>();
         foreach (var name in names)
         {
-            var siloPort = PostgresServerFixture.FreeTcpPort();
+            var siloPort = TestPorts.Next();
             var settings = new Dictionary<string, string>
             {
                 ["Silo__Clustering"] = "postgres",
@@ -50,9 +50,9 @@ public sealed class ProcessCluster(string connectionString, string workDirectory
                 ["Silo__ClusterId"] = ClusterId,
                 ["Silo__ServiceId"] = ServiceId,
                 ["Silo__SiloPort"] = siloPort.ToString(),
-                ["Silo__GatewayPort"] = PostgresServerFixture.FreeTcpPort().ToString(),
+                ["Silo__GatewayPort"] = TestPorts.Next().ToString(),
                 // Several silos on one machine: each its own health port (the default 8080 would collide).
-                ["Silo__HealthPort"] = PostgresServerFixture.FreeTcpPort().ToString(),
+                ["Silo__HealthPort"] = TestPorts.Next().ToString(),
                 ["Workers__SiloName"] = name,
                 ["Workers__Devices__0"] = device,
                 ["Workers__Concurrency"] = WorkerConcurrency.ToString(),

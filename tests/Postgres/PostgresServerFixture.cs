@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Npgsql;
@@ -31,7 +29,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     private string? _sharedDatabase;
 
     public string Dir { get; } = Path.Combine(Path.GetTempPath(), $"opath-pg-{Guid.NewGuid():N}");
-    public int Port { get; } = FreeTcpPort();
+    public int Port { get; } = TestPorts.Next();
 
     /// <summary>A fresh password per run, handed to the script through OPATH_PG_PASSWORD.</summary>
     public string Password { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
@@ -117,9 +115,6 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             _sharedSiloGate.Release();
         }
     }
-
-    /// <summary>A TCP port on 127.0.0.1 that nothing listens on at the moment of asking.</summary>
-    public static int FreeTcpPort() => TestPorts.Next();
 
     private async Task<(int Code, string Output)> RunScriptAsync(params string[] args)
     {

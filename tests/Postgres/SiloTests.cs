@@ -120,7 +120,7 @@ public sealed class SiloTests(PostgresServerFixture server)
         var (own, ownEtag) = before.Members.Single();
         var ghost = new MembershipEntry
         {
-            SiloAddress = SiloAddress.New(IPAddress.Loopback, PostgresServerFixture.FreeTcpPort(), 1),
+            SiloAddress = SiloAddress.New(IPAddress.Loopback, TestPorts.Next(), 1),
             SiloName = "ghost", HostName = "ghost-host", Status = SiloStatus.Dead, ProxyPort = 0,
             StartTime = DateTime.UtcNow, IAmAliveTime = DateTime.UtcNow,
         };

@@ -46,7 +46,7 @@ public sealed class TestSilo : IAsyncDisposable
 
     public static async Task<TestSilo> StartAsync(string connectionString, string clusterId)
     {
-        int siloPort = PostgresServerFixture.FreeTcpPort(), gatewayPort = PostgresServerFixture.FreeTcpPort();
+        int siloPort = TestPorts.Next(), gatewayPort = TestPorts.Next();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.UseOrleans(silo => silo
             .Configure<ClusterOptions>(options =>

@@ -71,8 +71,8 @@ public sealed class SecretRedactionTests(PostgresServerFixture server) : IDispos
         {
             ["Silo:Clustering"] = "postgres",
             ["Silo:Storage"] = "postgres",
-            ["Silo:SiloPort"] = PostgresServerFixture.FreeTcpPort().ToString(),
-            ["Silo:GatewayPort"] = PostgresServerFixture.FreeTcpPort().ToString(),
+            ["Silo:SiloPort"] = TestPorts.Next().ToString(),
+            ["Silo:GatewayPort"] = TestPorts.Next().ToString(),
             ["Workers:SiloName"] = "secrets",
             ["Workers:Devices:0"] = "cpu:0",
         });

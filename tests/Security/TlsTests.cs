@@ -17,8 +17,8 @@ namespace OrleansPathology.Tests.Security;
 public sealed class TlsTests : IAsyncLifetime
 {
     private readonly string _dir = TestData.NewTempDir("opath-tls");
-    private readonly int _siloPort = TelemetrySiloFixture.FreeTcpPort();
-    private readonly int _gatewayPort = TelemetrySiloFixture.FreeTcpPort();
+    private readonly int _siloPort = TestPorts.Next();
+    private readonly int _gatewayPort = TestPorts.Next();
     private readonly List<IHost> _silos = [];
     private TestAuthority _authority = null!;
     private string _caPath = null!;
@@ -51,7 +51,7 @@ public sealed class TlsTests : IAsyncLifetime
         var joining = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         joining.UseOrleans(silo =>
         {
-            silo.UseLocalhostClustering(TelemetrySiloFixture.FreeTcpPort(), TelemetrySiloFixture.FreeTcpPort(),
+            silo.UseLocalhostClustering(TestPorts.Next(), TestPorts.Next(),
                 primarySiloEndpoint: new IPEndPoint(IPAddress.Loopback, _siloPort), serviceId: "opath", clusterId: "opath");
             silo.UsePathologyTls(new TlsCertificateOptions { CertificatePath = crt2, KeyPath = key2, CaPath = _caPath });
             // The dispatcher and other grains may be placed here.

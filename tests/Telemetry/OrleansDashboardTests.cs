@@ -22,7 +22,7 @@ public sealed class OrleansDashboardTests : IDisposable
     [Fact]
     public async Task The_Orleans_Dashboard_is_served_on_the_health_port_only_when_the_setting_is_on()
     {
-        var (onPort, offPort) = (PostgresServerFixture.FreeTcpPort(), PostgresServerFixture.FreeTcpPort());
+        var (onPort, offPort) = (TestPorts.Next(), TestPorts.Next());
         using var on = Start("dashboard-on", onPort, new() { ["Silo__OrleansDashboard"] = "true" });
         using var off = Start("dashboard-off", offPort, []);
         await Task.WhenAll(on.WaitStartedAsync(StartTimeout), off.WaitStartedAsync(StartTimeout));
@@ -59,11 +59,11 @@ public sealed class OrleansDashboardTests : IDisposable
     /// <summary>One silo process on its own ports, localhost clustering, a simulated device (nothing to load).</summary>
     private SiloProcess Start(string name, int healthPort, Dictionary<string, string> extra)
     {
-        var siloPort = PostgresServerFixture.FreeTcpPort();
+        var siloPort = TestPorts.Next();
         var settings = new Dictionary<string, string>
         {
             ["Silo__SiloPort"] = siloPort.ToString(),
-            ["Silo__GatewayPort"] = PostgresServerFixture.FreeTcpPort().ToString(),
+            ["Silo__GatewayPort"] = TestPorts.Next().ToString(),
             ["Silo__HealthPort"] = healthPort.ToString(),
             ["Workers__SiloName"] = name,
             ["Workers__Devices__0"] = "sim:0",

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -42,9 +40,9 @@ public sealed class TelemetrySiloFixture : IAsyncLifetime
 
     public WebApplication App { get; private set; } = null!;
 
-    public int HealthPort { get; } = FreeTcpPort();
+    public int HealthPort { get; } = TestPorts.Next();
 
-    public int GatewayPort { get; } = FreeTcpPort();
+    public int GatewayPort { get; } = TestPorts.Next();
 
     /// <summary>Weights and outputs lie inside the data root too: a silo reads and writes nothing outside it.</summary>
     public string WeightsPath => Path.Combine(Root, "random.weights");
@@ -68,7 +66,7 @@ public sealed class TelemetrySiloFixture : IAsyncLifetime
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Silo:SiloPort"] = FreeTcpPort().ToString(),
+            ["Silo:SiloPort"] = TestPorts.Next().ToString(),
             ["Silo:GatewayPort"] = GatewayPort.ToString(),
             ["Silo:HealthPort"] = HealthPort.ToString(),
             ["Telemetry:Exporters"] = "prometheus",
@@ -143,8 +141,6 @@ public sealed class TelemetrySiloFixture : IAsyncLifetime
     }
 
     private static IReadOnlyList<T> Snapshot<T>(Recorded<T> items) => items.Snapshot();
-
-    public static int FreeTcpPort() => TestPorts.Next();
 
     /// <summary>What an in-memory exporter appends to from its own thread, read by the test thread.</summary>
     private sealed class Recorded<T> : ICollection<T>

@@ -83,7 +83,7 @@ public sealed class WorkerHostingTests
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(PostgresServerFixture.FreeTcpPort(), PostgresServerFixture.FreeTcpPort())
+            .UseLocalhostClustering(TestPorts.Next(), TestPorts.Next())
             .AddInferenceWorkers(configure));
         return builder.Build();
     }
