@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using OrleansPathology.Imaging;
 using OrleansPathology.Inference;
 using OrleansPathology.Slides;
@@ -82,12 +83,12 @@ internal static class ReadBenchmark
 
         // The same reads through the libjpeg-turbo tile path: one reader, its decodes on `threads` threads for regions;
         // `threads` readers of one decode thread each for windows. A fresh slide per case: its tile cache starts cold.
-        foreach (var threads in new[] { 1, 2 })
+        foreach (var (threads, locality) in new[] { 1, 2 }.SelectMany(t => new[] { (t, ReadLocality.Neighbours), (t, ReadLocality.Isolated) }))
         {
             using var fast = Slide.Open(s.SlidePath, new SlideReadOptions { DecodeThreads = 1 });
             var origins = Sample(cells, s.Patches, random).Select(c => grid.PatchOrigin(c, PatchSide)).ToArray();
-            var m = ReadPatches(fast, origins, threads);
-            Row(table, $"fast path {PatchSide}x{PatchSide}, random tissue", threads, origins.Length, m, PatchSide * PatchSide);
+            var m = ReadPatches(fast, origins, threads, locality);
+            Row(table, $"fast path {PatchSide}x{PatchSide}, random tissue, {Describe(locality)}", threads, origins.Length, m, PatchSide * PatchSide);
         }
         foreach (var threads in new[] { 1, 2 })
         {
@@ -98,17 +99,30 @@ internal static class ReadBenchmark
             Row(table, $"fast path {PatchSide}x{PatchSide}, row-major tissue cells (patch mode order)", threads, origins.Length, m, PatchSide * PatchSide);
         }
         var regionOrigins = new List<(long X, long Y)[]>();
-        foreach (var threads in new[] { 1, 2 })
+        // Random regions three ways: edge tiles decoded whole into the cache (which the sample's overlapping regions hit),
+        // the same with no cache (every region on its own, as an isolated read meets the slide), and isolated reads
+        // (edge tiles' covered rows only). Threads decode one region's tiles together, or read two regions side by side.
+        var regionCases = new (string How, ReadLocality Locality, long CacheBytes)[]
         {
-            using var fast = Slide.Open(s.SlidePath, new SlideReadOptions { DecodeThreads = threads });
+            ("reads with neighbours (edge tiles decoded whole, cached; the sample's regions overlap)", ReadLocality.Neighbours, new SlideReadOptions().TileCacheBytes),
+            ("reads with neighbours, no tile cache (every region on its own)", ReadLocality.Neighbours, 0),
+            ("isolated reads (of edge tiles only the part covered)", ReadLocality.Isolated, new SlideReadOptions().TileCacheBytes),
+        };
+        foreach (var (threads, readers) in new[] { (1, 1), (2, 1), (1, 2) })
+        {
             var origins = Sample(cells, s.Regions, random)
                 .Select(c => grid.Centre(c))
                 .Select(c => (Clamp((long)c.X - s.RegionSide / 2, slide.Dimensions.Width - s.RegionSide), Clamp((long)c.Y - s.RegionSide / 2, slide.Dimensions.Height - s.RegionSide)))
                 .ToArray();
-            regionOrigins.Add(origins);
-            var m = ReadRegions(fast, origins, s.RegionSide, 1);
-            Row(table, $"fast path {s.RegionSide}x{s.RegionSide}, random tissue (decode threads)", threads, origins.Length, m, (double)s.RegionSide * s.RegionSide);
-            if (fast.FastReads.Declined != 0) Console.WriteLine($"(fast path declined {fast.FastReads.Declined} reads)");
+            if (threads == 1 && readers == 1) regionOrigins.Add(origins);
+            foreach (var (how, locality, cacheBytes) in regionCases)
+            {
+                using var fast = Slide.Open(s.SlidePath, new SlideReadOptions { DecodeThreads = threads, TileCacheBytes = cacheBytes });
+                var m = ReadRegions(fast, origins, s.RegionSide, readers, locality);
+                var parallel = readers > 1 ? $"{readers} readers x 1 decode thread" : $"{threads} decode thread{(threads > 1 ? "s" : "")}";
+                Row(table, $"fast path {s.RegionSide}x{s.RegionSide}, random tissue, {parallel}, {how}", threads * readers, origins.Length, m, (double)s.RegionSide * s.RegionSide);
+                if (fast.FastReads.Declined != 0) Console.WriteLine($"(fast path declined {fast.FastReads.Declined} reads)");
+            }
         }
         // Dense inference's own reads: its regions in plan order (neighbours share their halo's tiles through the cache).
         var plan = TileBatchPlanner.PlanDense(s.SlidePath, grid, tissue, new InferenceOptions().RegionCells).Take(s.Regions * 2).ToArray();
@@ -168,41 +182,50 @@ internal static class ReadBenchmark
     private static void Row(MarkdownTable table, string label, int threads, int n, Measured m, double pixelsEach) =>
         table.Row(label, threads, n, m.WallSeconds, m.CpuSeconds, n / m.WallSeconds, n * pixelsEach / 1e6 / m.WallSeconds, n * pixelsEach / 1e6 / m.CpuSeconds, $"{m.LoadBefore} / {m.LoadAfter}");
 
-    private static Measured ReadPatches(Slide slide, (long X, long Y)[] origins, int threads) =>
+    private static string Describe(ReadLocality locality) => locality == ReadLocality.Isolated
+        ? "isolated reads (edge tiles decoded in part)"
+        : "reads with neighbours (edge tiles decoded whole, cached)";
+
+    private static Measured ReadPatches(Slide slide, (long X, long Y)[] origins, int threads, ReadLocality locality = ReadLocality.Neighbours) =>
         Measured.Run(() => Parallel.For(0, origins.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
             () => new byte[PatchSide * PatchSide * 3],
             (i, _, buffer) =>
             {
-                slide.ReadRegion(origins[i].X, origins[i].Y, 0, PatchSide, PatchSide, buffer);
+                slide.ReadRegion(origins[i].X, origins[i].Y, 0, PatchSide, PatchSide, buffer, locality);
                 return buffer;
             },
             _ => { }));
 
-    private static Measured ReadRegions(Slide slide, (long X, long Y)[] origins, int side, int threads) =>
+    private static Measured ReadRegions(Slide slide, (long X, long Y)[] origins, int side, int threads, ReadLocality locality = ReadLocality.Neighbours) =>
         Measured.Run(() => Parallel.For(0, origins.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
             () => new byte[side * side * 3],
             (i, _, buffer) =>
             {
-                slide.ReadRegion(origins[i].X, origins[i].Y, 0, side, side, buffer);
+                slide.ReadRegion(origins[i].X, origins[i].Y, 0, side, side, buffer, locality);
                 return buffer;
             },
             _ => { }));
 
-    /// <summary>tjDecompress2 of in-memory streams into a reused tile buffer per thread: the raw decode rate.</summary>
+    /// <summary>
+    /// tjDecompress2 of in-memory streams into a reused tile buffer per thread: the raw decode rate. The buffer starts
+    /// 16 bytes past a 32-byte boundary, where libjpeg-turbo writes with ordinary stores; at a 32-byte boundary it uses
+    /// non-temporal ones and decodes 10-15 % slower here, so a managed array's chance alignment made the rate vary.
+    /// </summary>
     internal static unsafe Measured Decode(byte[][] jpegs, int threads, TiffImage tiff) =>
         Measured.Run(() => Parallel.For(0, jpegs.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            () => (Decoder: new TurboJpegDecoder(), Buffer: new byte[tiff.TileWidth * tiff.TileHeight * 3]),
+            () => (Decoder: new TurboJpegDecoder(), Buffer: (nint)NativeMemory.AlignedAlloc((nuint)(tiff.TileWidth * tiff.TileHeight * 3 + 32), 64)),
             (i, _, local) =>
             {
                 if (!local.Decoder.TryHeader(jpegs[i], out var header)) throw new InvalidDataException($"tile stream {i}: {local.Decoder.LastError()}");
-                fixed (byte* buffer = local.Buffer)
-                {
-                    if (!local.Decoder.TryDecode(jpegs[i], header.Width, header.Height, buffer, header.Width * 3))
-                        throw new InvalidDataException($"tile stream {i}: {local.Decoder.LastError()}");
-                }
+                if (!local.Decoder.TryDecode(jpegs[i], header.Width, header.Height, (byte*)local.Buffer + 16, header.Width * 3))
+                    throw new InvalidDataException($"tile stream {i}: {local.Decoder.LastError()}");
                 return local;
             },
-            local => local.Decoder.Dispose()));
+            local =>
+            {
+                local.Decoder.Dispose();
+                NativeMemory.AlignedFree((void*)local.Buffer);
+            }));
 
     /// <summary>Level-0 tiles whose centre lies on tissue, a random sample of at most <paramref name="count"/>.</summary>
     private static int[] TissueTiles(TiffImage tiff, SlideMask tissue, int count, Random random)

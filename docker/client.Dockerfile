@@ -5,6 +5,10 @@
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
 WORKDIR /src
+# cc and libjpeg's headers build libopath_jpeg.so, the tile reader's partial-tile decoder (pathology/Slides/Native).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev libjpeg-dev \
+ && rm -rf /var/lib/apt/lists/*
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
 COPY pathology/Pathology.csproj pathology/
@@ -22,7 +26,7 @@ RUN dotnet publish client/Client.csproj -c Release --no-restore -p:TorchDevice=c
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libopenslide0 \
+ && apt-get install -y --no-install-recommends libopenslide0 libturbojpeg \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./

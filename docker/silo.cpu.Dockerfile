@@ -4,6 +4,10 @@
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
 WORKDIR /src
+# cc and libjpeg's headers build libopath_jpeg.so, the tile reader's partial-tile decoder (pathology/Slides/Native).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev libjpeg-dev \
+ && rm -rf /var/lib/apt/lists/*
 # Restore first, from the project files alone, so that a code change does not download the packages again.
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
@@ -22,7 +26,7 @@ RUN dotnet publish silo/Silo.csproj -c Release --no-restore -p:TorchDevice=cpu -
 # GCC 13's libstdc++ (GLIBCXX_3.4.32), so libLibTorchSharp.so loads without the Debian 12 fix of Directory.Build.targets.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libopenslide0 \
+ && apt-get install -y --no-install-recommends libopenslide0 libturbojpeg \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app ./

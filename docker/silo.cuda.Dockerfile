@@ -7,6 +7,10 @@
 
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
 WORKDIR /src
+# cc and libjpeg's headers build libopath_jpeg.so, the tile reader's partial-tile decoder (pathology/Slides/Native).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev libjpeg-dev \
+ && rm -rf /var/lib/apt/lists/*
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
 COPY build/ build/
 COPY pathology/Pathology.csproj pathology/
@@ -27,7 +31,7 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS dotnet
 FROM nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
 # What .NET needs on Ubuntu 24.04 (no ICU: the projects use invariant globalization), plus OpenSlide.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates libssl3t64 tzdata libopenslide0 \
+ && apt-get install -y --no-install-recommends ca-certificates libssl3t64 tzdata libopenslide0 libturbojpeg \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 1654 app \
  && useradd --uid 1654 --gid 1654 --create-home app

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system libraries OrleansPathology needs on Debian 12 / Ubuntu, only where missing.
 #   libopenslide0 + openslide-tools  slide reading (P/Invoke binding over libopenslide.so.0)
-#   libturbojpeg0                    JPEG tile encoding for synthetic slides, decode benchmarks
+#   libturbojpeg0                    JPEG tile decoding (the fast reader) and encoding (synthetic slides)
+#   gcc libc6-dev libjpeg-dev        building libopath_jpeg.so, the reader's partial-tile decoder (pathology/Slides/Native)
 #   libvips-tools                    converting and inspecting pyramidal TIFFs by hand
 #   postgresql-15                    the server the tests start (scripts/postgres.sh) for Orleans clustering and state
 #   python3-numpy python3-torch      tests read .npy maps and masks in numpy and load exported weights in real PyTorch
 #   python3-openslide python3-scipy python3-skimage   tests run the CAMELYON16 evaluation script's steps on mask TIFFs
 set -euo pipefail
 
-packages=(libopenslide0 openslide-tools libturbojpeg0 libvips-tools postgresql-15 python3-numpy python3-torch python3-openslide python3-scipy python3-skimage)
+packages=(libopenslide0 openslide-tools libturbojpeg0 gcc libc6-dev libjpeg-dev libvips-tools postgresql-15 python3-numpy python3-torch python3-openslide python3-scipy python3-skimage)
 # chromium: the dashboard test (tests/Operations/DashboardTests.cs) loads the silo's web page in headless chromium.
 packages+=(chromium)
 missing=()

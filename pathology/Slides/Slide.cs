@@ -112,8 +112,11 @@ public sealed class Slide : IDisposable
     /// <summary>Reads the fast path served and declined (declined reads went to OpenSlide); (0, 0) without it.</summary>
     public (long Served, long Declined) FastReads => _tiles?.Counts ?? (0, 0);
 
-    /// <summary>Tiles the fast path has decoded (benchmarks set them against the pixels read).</summary>
+    /// <summary>Tiles the fast path has decoded whole (benchmarks set them against the pixels read).</summary>
     public long TilesDecoded => _tiles?.TilesDecoded ?? 0;
+
+    /// <summary>Tiles the fast path has decoded only in part, for isolated reads.</summary>
+    public long TilePartsDecoded => _tiles?.TilePartsDecoded ?? 0;
 
     private void AttachTileReader(SlideReadOptions options)
     {
@@ -127,7 +130,7 @@ public sealed class Slide : IDisposable
             _tiles = JpegTileReader.TryOpen(Path, Vendor, Levels, options, out var reason);
             PixelReader = _tiles is null
                 ? $"openslide ({reason})"
-                : $"libjpeg-turbo levels {string.Join(",", _tiles.ServedLevels)} ({reason}), openslide otherwise";
+                : $"libjpeg-turbo levels {string.Join(",", _tiles.ServedLevels)} ({reason}; {_tiles.PartialDecoding}), openslide otherwise";
         }
         catch (DllNotFoundException)
         {
@@ -156,7 +159,14 @@ public sealed class Slide : IDisposable
     }
 
     /// <summary>As <see cref="ReadRegion(long,long,int,int,int)"/>, into a caller's buffer of width*height*3 bytes.</summary>
-    public unsafe void ReadRegion(long x, long y, int level, int width, int height, Span<byte> rgb)
+    public void ReadRegion(long x, long y, int level, int width, int height, Span<byte> rgb) =>
+        ReadRegion(x, y, level, width, height, rgb, ReadLocality.Neighbours);
+
+    /// <summary>
+    /// As <see cref="ReadRegion(long,long,int,int,int,Span{byte})"/>, saying whether neighbouring reads follow: an
+    /// <see cref="ReadLocality.Isolated"/> read decodes only the parts of JPEG tiles it covers. The pixels are the same.
+    /// </summary>
+    public unsafe void ReadRegion(long x, long y, int level, int width, int height, Span<byte> rgb, ReadLocality locality)
     {
         ValidateLevel(level);
         ArgumentOutOfRangeException.ThrowIfNegative(width);
@@ -165,7 +175,7 @@ public sealed class Slide : IDisposable
         if (rgb.Length < count * 3)
             throw new ArgumentException($"buffer of {rgb.Length} bytes is too small for {width}x{height} RGB", nameof(rgb));
         if (count == 0) return;
-        if (_tiles is not null && _tiles.TryRead(x, y, level, width, height, rgb)) return;
+        if (_tiles is not null && _tiles.TryRead(x, y, level, width, height, rgb, locality)) return;
 
         var argb = (uint*)NativeMemory.Alloc((nuint)count, sizeof(uint));
         try

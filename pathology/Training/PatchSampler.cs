@@ -160,7 +160,7 @@ public sealed class PatchSampler : IDisposable
                 var sample = _samples[indices[i]];
                 var patch = rgb.AsSpan(i * patchBytes, patchBytes);
                 if (PatchImage.IsPatchImage(sample.Image)) PatchImage.ReadWindow(sample.Image, sample.X, sample.Y, size, patch);
-                else SlideOf(sample.Image).ReadRegion(sample.X - half, sample.Y - half, 0, size, size, patch);
+                else SlideOf(sample.Image).ReadRegion(sample.X - half, sample.Y - half, 0, size, size, patch, ReadLocality.Isolated); // shuffled: no neighbours
                 if (augmentSeed is not null) _augmenter!.Apply(patch, augmentSeed(i));
                 labels[i] = sample.Label;
             });

@@ -45,6 +45,11 @@ public sealed partial class DockerfileTests
         // The runtime stage: ASP.NET Core (the silo's health and metrics endpoints; the client embeds a silo), OpenSlide, the pods' user.
         var runtime = lines.SkipWhile(l => l != lines.Last(x => x.StartsWith("FROM ", StringComparison.Ordinal))).ToList();
         Assert.Contains(runtime, l => l.Contains("libopenslide0", StringComparison.Ordinal));
+        // The fast tile reader: TurboJPEG at run time (Ubuntu's libturbojpeg), cc and libjpeg's headers before the
+        // publish, which builds its partial-tile decoder libopath_jpeg.so.
+        Assert.Contains(runtime, l => l.Contains("apt-get install", StringComparison.Ordinal) && l.Contains(" libturbojpeg", StringComparison.Ordinal));
+        Assert.Contains(lines.TakeWhile(l => !l.Contains("dotnet publish", StringComparison.Ordinal)),
+            l => l.Contains("apt-get install", StringComparison.Ordinal) && l.Contains(" gcc ", StringComparison.Ordinal) && l.Contains(" libjpeg-dev", StringComparison.Ordinal));
         Assert.Contains("USER 1654", runtime);
         Assert.True(lines.Any(l => l.StartsWith("FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble", StringComparison.Ordinal)), $"{path}: no ASP.NET Core 10 runtime");
         Assert.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:10.0", lines[0]);

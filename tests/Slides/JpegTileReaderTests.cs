@@ -22,6 +22,7 @@ public sealed class JpegTileReaderTests
         Assert.StartsWith("libjpeg-turbo levels 0", fast.PixelReader);
         var reads = AssertRandomReadsEqual(fast, reference, seed: 1, readsPerLevel: 60);
         Assert.Equal((reads, 0L), fast.FastReads);
+        Assert.True(fast.TilePartsDecoded > 0, "isolated reads decoded no tile in part");
     }
 
     [Theory]
@@ -60,6 +61,7 @@ public sealed class JpegTileReaderTests
 
             var reads = AssertRandomReadsEqual(fast, reference, seed: 3 + subsampling, readsPerLevel: 40);
             Assert.Equal((reads, 0L), fast.FastReads);
+            Assert.True(fast.TilePartsDecoded > 0, "isolated reads decoded no tile in part");
 
             // Level-0 positions between a level's pixels: OpenSlide interpolates, so the fast path declines them.
             var expected = reference.ReadRegion(3, 5, 1, 64, 48).Pixels;
@@ -110,6 +112,35 @@ public sealed class JpegTileReaderTests
     }
 
     [Fact]
+    public void IsolatedWindows_DecodeOnlyTheirPartsOfTiles_AndReadExactlyAsOpenSlide()
+    {
+        // Random 224 px training windows: with neighbours each partly covered tile is decoded whole (and cached); an
+        // isolated read decodes only what it covers, so no tile is decoded whole unless the window holds all of it.
+        Assert.True(JpegPartDecoder.Available, JpegPartDecoder.Unavailable);
+        var path = TestData.Slide("CMU-1-Small-Region.svs");
+        using var reference = Slide.Open(path, SlideReadOptions.OpenSlideOnly);
+        using var neighbours = Slide.Open(path, new SlideReadOptions { DecodeThreads = 1 });
+        using var isolated = Slide.Open(path, new SlideReadOptions { DecodeThreads = 1 });
+        Assert.Contains("partial tiles for isolated reads", isolated.PixelReader);
+        var random = new Random(7);
+        var (width, height) = isolated.Dimensions;
+        for (var i = 0; i < 40; i++)
+        {
+            var (x, y) = (random.NextInt64(0, width - 224), random.NextInt64(0, height - 224));
+            var expected = reference.ReadRegion(x, y, 0, 224, 224).Pixels;
+            var window = new byte[224 * 224 * 3];
+            isolated.ReadRegion(x, y, 0, 224, 224, window, ReadLocality.Isolated);
+            Assert.Equal(expected, window);
+            neighbours.ReadRegion(x, y, 0, 224, 224, window);
+            Assert.Equal(expected, window);
+        }
+        Assert.Equal(0L, isolated.TilesDecoded);
+        Assert.True(isolated.TilePartsDecoded >= 40, $"{isolated.TilePartsDecoded} parts decoded for 40 windows");
+        Assert.True(neighbours.TilesDecoded > 0);
+        Assert.Equal(0L, neighbours.TilePartsDecoded);
+    }
+
+    [Fact]
     public void OpenSlideOnlyOption_AndEnvironmentSwitch_TurnTheFastPathOff()
     {
         using var slide = Slide.Open(TestData.Slide("CMU-1-Small-Region.svs"), SlideReadOptions.OpenSlideOnly);
@@ -118,7 +149,8 @@ public sealed class JpegTileReaderTests
         Assert.Equal((0L, 0L), slide.FastReads);
     }
 
-    // Random regions at every level: whole-pixel level positions, sizes from 1 to 700, some off the slide.
+    // Random regions at every level: whole-pixel level positions, sizes from 1 to 700, some off the slide; each read
+    // twice, as an isolated read (tiles covered in part decoded in part) and as one with neighbours (decoded whole, cached).
     private static long AssertRandomReadsEqual(Slide fast, Slide reference, int seed, int readsPerLevel)
     {
         var random = new Random(seed);
@@ -139,14 +171,18 @@ public sealed class JpegTileReaderTests
             {
                 if (level.Downsample != ds) continue; // generic TIFF levels are whole powers of two here; skip others
                 var expected = reference.ReadRegion(x * ds, y * ds, level.Index, w, h).Pixels;
-                var actual = fast.ReadRegion(x * ds, y * ds, level.Index, w, h).Pixels;
-                if (!expected.AsSpan().SequenceEqual(actual))
+                foreach (var locality in new[] { ReadLocality.Isolated, ReadLocality.Neighbours })
                 {
-                    var first = expected.AsSpan().CommonPrefixLength(actual);
-                    Assert.Fail($"level {level.Index} read {w}x{h} at level ({x},{y}) differs from OpenSlide first at byte {first} " +
-                        $"(pixel {first / 3 % w},{first / 3 / w}): {expected[first]} vs {actual[first]}");
+                    var actual = new byte[w * h * 3];
+                    fast.ReadRegion(x * ds, y * ds, level.Index, w, h, actual, locality);
+                    if (!expected.AsSpan().SequenceEqual(actual))
+                    {
+                        var first = expected.AsSpan().CommonPrefixLength(actual);
+                        Assert.Fail($"level {level.Index} {locality} read {w}x{h} at level ({x},{y}) differs from OpenSlide first at byte {first} " +
+                            $"(pixel {first / 3 % w},{first / 3 / w}): {expected[first]} vs {actual[first]}");
+                    }
+                    reads++;
                 }
-                reads++;
             }
         }
         return reads;
