@@ -29,6 +29,9 @@ internal sealed class ClusterSession : IAsyncDisposable
     /// <summary>Attempts to reach a gateway before giving up, a second apart: enough for a silo that is still starting.</summary>
     private const int ConnectAttempts = 5;
 
+    /// <summary>Starts of an embedded cluster tried before a taken port fails the command.</summary>
+    private const int PortAttempts = 3;
+
     private static readonly TimeSpan ConnectRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly IHost _host;
@@ -54,7 +57,32 @@ internal sealed class ClusterSession : IAsyncDisposable
     /// (<c>Workers__Devices__0=cuda:0</c>, <c>Pathology__DataRoots__0</c>, <c>Logging__LogLevel__Default</c>) come from
     /// the environment as for a silo process.
     /// </summary>
-    public static async Task<ClusterSession> StartEmbeddedAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null)
+    public static Task<ClusterSession> StartEmbeddedAsync(CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings = null) =>
+        StartEmbeddedAsync(cancellationToken, settings, FreeLoopbackPort);
+
+    /// <summary>
+    /// As <see cref="StartEmbeddedAsync(CancellationToken, IReadOnlyDictionary{string, string?}?)"/>, ports from
+    /// <paramref name="freePort"/>. They are free when chosen, not when the silo binds them: another process can take one
+    /// in between (a port the kernel hands out for port 0 serves outgoing connections too), so a start that finds its
+    /// port taken tries again with new ones.
+    /// </summary>
+    internal static async Task<ClusterSession> StartEmbeddedAsync(
+        CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings, Func<int> freePort)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartEmbeddedOnceAsync(cancellationToken, settings, freePort(), freePort());
+            }
+            catch (ClusterUnavailableException ex) when (attempt < PortAttempts && PortTaken(ex))
+            {
+            }
+        }
+    }
+
+    private static async Task<ClusterSession> StartEmbeddedOnceAsync(
+        CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? settings, int siloPort, int gatewayPort)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, Args = [] });
         builder.Configuration.AddEnvironmentVariables();
@@ -62,8 +90,8 @@ internal sealed class ClusterSession : IAsyncDisposable
         {
             [$"{SiloHostOptions.SectionName}:{nameof(SiloHostOptions.Clustering)}"] = "localhost",
             [$"{SiloHostOptions.SectionName}:{nameof(SiloHostOptions.Storage)}"] = "memory",
-            [$"{SiloHostOptions.SectionName}:{nameof(SiloHostOptions.SiloPort)}"] = FreeLoopbackPort().ToString(),
-            [$"{SiloHostOptions.SectionName}:{nameof(SiloHostOptions.GatewayPort)}"] = FreeLoopbackPort().ToString(),
+            [$"{SiloHostOptions.SectionName}:{nameof(SiloHostOptions.SiloPort)}"] = siloPort.ToString(),
+            [$"{SiloHostOptions.SectionName}:{nameof(SiloHostOptions.GatewayPort)}"] = gatewayPort.ToString(),
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         ConfigureLogging(builder, orleansLevel: LogLevel.Error);
@@ -189,6 +217,16 @@ internal sealed class ClusterSession : IAsyncDisposable
         // A host that fails to start is reported by the command, in one line, not also as a logged stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+    }
+
+    private static bool PortTaken(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse }) return true;
+            if (e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
     }
 
     private static int FreeLoopbackPort()
