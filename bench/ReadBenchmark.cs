@@ -209,7 +209,8 @@ internal static class ReadBenchmark
     /// <summary>
     /// tjDecompress2 of in-memory streams into a reused tile buffer per thread: the raw decode rate. The buffer starts
     /// 16 bytes past a 32-byte boundary, where libjpeg-turbo writes with ordinary stores; at a 32-byte boundary it uses
-    /// non-temporal ones and decodes 10-15 % slower here, so a managed array's chance alignment made the rate vary.
+    /// non-temporal ones and decodes 3-8 % slower here (bench/jpeg-parts.sh), so a managed array's chance alignment made
+    /// the rate vary.
     /// </summary>
     internal static unsafe Measured Decode(byte[][] jpegs, int threads, TiffImage tiff) =>
         Measured.Run(() => Parallel.For(0, jpegs.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },

@@ -243,8 +243,8 @@ internal sealed class JpegTileReader : IDisposable
     }
 
     // A cached tile's pixels start 16 bytes past a 32-byte boundary: libjpeg-turbo's SIMD colour conversion writes rows
-    // aligned to 32 bytes with non-temporal stores, and decoding a tile there and copying its part out at once took
-    // 10-15 % longer (AMD EPYC). Pinned, so the offset found from the address holds for the array's life.
+    // aligned to 32 bytes with non-temporal stores, so decoding a tile there is slower (3-8 %, bench/jpeg-parts.sh) and
+    // copying its part out at once reads it back from memory. Pinned, so the offset found from the address holds.
     private static byte[] NewTile(int bytes) => GC.AllocateUninitializedArray<byte>(bytes + 32, pinned: true);
 
     private static unsafe int PixelsAt(byte[] tile) =>
