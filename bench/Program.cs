@@ -103,7 +103,16 @@ var plan = new Command("plan", "Dense plans without computing them: batches, sha
 plan.SetAction(parse => Report(() => PlanBenchmark.Run(new PlanBenchmark.Settings(parse.GetValue(slide)!, parse.GetValue(planStride),
     Ints(parse.GetValue(planRegions)!), Ints(parse.GetValue(planMargins)!)))));
 
-var root = new RootCommand("Benchmarks of the OrleansPathology inference engine; figures go to BENCHMARKS.md.") { read, infer, e2e, forward, bands, plan, tissue };
+var cohortSlides = new Argument<string[]>("slides") { Description = "Slides scored one after another by one model.", Arity = ArgumentArity.OneOrMore };
+var cohortCanonical = new Option<bool>("--canonical-shapes") { Description = "Regions widened to canonical sizes (InferenceOptions.CanonicalShapes).", DefaultValueFactory = _ => false };
+var cohort = new Command("cohort", "A cohort of slides through SlideInference in one process: time and RSS after each slide.")
+{
+    cohortSlides, weights, cohortCanonical, regionCells, threads,
+};
+cohort.SetAction(parse => ReportAsync(() => CohortBenchmark.Run(new CohortBenchmark.Settings(parse.GetValue(cohortSlides)!, parse.GetValue(weights),
+    parse.GetValue(cohortCanonical), parse.GetValue(regionCells), parse.GetValue(threads)))));
+
+var root = new RootCommand("Benchmarks of the OrleansPathology inference engine; figures go to BENCHMARKS.md.") { read, infer, e2e, forward, bands, plan, tissue, cohort };
 return await root.Parse(args).InvokeAsync();
 
 // Expected failures (a missing or unreadable slide or weights file, a bad option value) are one line on stderr and exit code 2.
