@@ -64,9 +64,9 @@ internal sealed partial class JpegPartDecoder : IDisposable
             new JpegPartDecoder().Dispose();
             return null;
         }
-        catch (DllNotFoundException ex)
+        catch (DllNotFoundException)
         {
-            return $"{Library}.so missing ({ex.Message.Split('\n')[0]})";
+            return $"{Library}.so not found beside the application (its build needs cc and libjpeg-dev: scripts/setup.sh)";
         }
         catch (EntryPointNotFoundException ex)
         {
