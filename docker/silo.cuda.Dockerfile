@@ -39,6 +39,9 @@ COPY --from=dotnet /usr/share/dotnet /usr/share/dotnet
 RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
 ENV DOTNET_RUNNING_IN_CONTAINER=true
 WORKDIR /app
+# libtorch keeps oneDNN primitives per input shape; a worker scoring a cohort meets many (dense regions differ in width).
+# 256 of them instead of oneDNN's 1024 took 148 MiB off an 8-slide cohort's peak at the same speed (BENCHMARKS.md).
+ENV ONEDNN_PRIMITIVE_CACHE_CAPACITY=256
 COPY --from=build /app ./
 USER 1654
 EXPOSE 11111 30000 8080

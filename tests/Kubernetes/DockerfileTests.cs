@@ -51,6 +51,8 @@ public sealed partial class DockerfileTests
         Assert.Contains(lines.TakeWhile(l => !l.Contains("dotnet publish", StringComparison.Ordinal)),
             l => l.Contains("apt-get install", StringComparison.Ordinal) && l.Contains(" gcc ", StringComparison.Ordinal) && l.Contains(" libjpeg-dev", StringComparison.Ordinal));
         Assert.Contains("USER 1654", runtime);
+        // A worker's oneDNN primitive cache, bounded before libtorch starts (BENCHMARKS.md, canonical shapes over a cohort).
+        Assert.Contains("ENV ONEDNN_PRIMITIVE_CACHE_CAPACITY=256", runtime);
         Assert.True(lines.Any(l => l.StartsWith("FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble", StringComparison.Ordinal)), $"{path}: no ASP.NET Core 10 runtime");
         Assert.StartsWith("FROM mcr.microsoft.com/dotnet/sdk:10.0", lines[0]);
         Assert.True(File.Exists(path + ".dockerignore"), $"{path} has no {dockerfile}.dockerignore");
