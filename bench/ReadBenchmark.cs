@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using OrleansPathology.Imaging;
 using OrleansPathology.Inference;
 using OrleansPathology.Slides;
@@ -207,26 +206,25 @@ internal static class ReadBenchmark
             _ => { }));
 
     /// <summary>
-    /// tjDecompress2 of in-memory streams into a reused tile buffer per thread: the raw decode rate. The buffer starts
-    /// 16 bytes past a 32-byte boundary, where libjpeg-turbo writes with ordinary stores; at a 32-byte boundary it uses
+    /// tjDecompress2 of in-memory streams into a reused tile buffer per thread: the raw decode rate. The buffer is the
+    /// reader's own kind (JpegTileReader.NewTile), 16 bytes past a 32-byte boundary, where libjpeg-turbo writes with ordinary stores; at a 32-byte boundary it uses
     /// non-temporal ones and decodes 3-8 % slower here (bench/jpeg-parts.sh), so a managed array's chance alignment made
     /// the rate vary.
     /// </summary>
     internal static unsafe Measured Decode(byte[][] jpegs, int threads, TiffImage tiff) =>
         Measured.Run(() => Parallel.For(0, jpegs.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            () => (Decoder: new TurboJpegDecoder(), Buffer: (nint)NativeMemory.AlignedAlloc((nuint)(tiff.TileWidth * tiff.TileHeight * 3 + 32), 64)),
+            () => (Decoder: new TurboJpegDecoder(), Tile: JpegTileReader.NewTile(tiff.TileWidth * tiff.TileHeight * 3)),
             (i, _, local) =>
             {
                 if (!local.Decoder.TryHeader(jpegs[i], out var header)) throw new InvalidDataException($"tile stream {i}: {local.Decoder.LastError()}");
-                if (!local.Decoder.TryDecode(jpegs[i], header.Width, header.Height, (byte*)local.Buffer + 16, header.Width * 3))
-                    throw new InvalidDataException($"tile stream {i}: {local.Decoder.LastError()}");
+                fixed (byte* tile = local.Tile)
+                {
+                    if (!local.Decoder.TryDecode(jpegs[i], header.Width, header.Height, tile + JpegTileReader.PixelsAt(local.Tile), header.Width * 3))
+                        throw new InvalidDataException($"tile stream {i}: {local.Decoder.LastError()}");
+                }
                 return local;
             },
-            local =>
-            {
-                local.Decoder.Dispose();
-                NativeMemory.AlignedFree((void*)local.Buffer);
-            }));
+            local => local.Decoder.Dispose()));
 
     /// <summary>Level-0 tiles whose centre lies on tissue, a random sample of at most <paramref name="count"/>.</summary>
     private static int[] TissueTiles(TiffImage tiff, SlideMask tissue, int count, Random random)

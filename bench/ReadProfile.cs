@@ -45,10 +45,9 @@ internal static class ReadProfile
         Row("decode into place (interior at the region's pitch, edge tiles via a tile and row copies)", 1, Measured.Run(() =>
         {
             using var decoder = new TurboJpegDecoder();
-            // As the reader's cache tiles: 16 bytes past a 32-byte boundary (see JpegTileReader.NewTile).
-            var tile = GC.AllocateUninitializedArray<byte>(tw * th * 3 + 32, pinned: true);
-            int at;
-            fixed (byte* t = tile) at = (int)((16 - ((nint)t & 31)) & 31);
+            // As the reader's cache tiles: 16 bytes past a 32-byte boundary.
+            var tile = JpegTileReader.NewTile(tw * th * 3);
+            var at = JpegTileReader.PixelsAt(tile);
             for (var r = 0; r < regions.Length; r++)
             {
                 var (ox, oy) = origins[r];

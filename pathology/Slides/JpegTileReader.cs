@@ -245,9 +245,9 @@ internal sealed class JpegTileReader : IDisposable
     // A cached tile's pixels start 16 bytes past a 32-byte boundary: libjpeg-turbo's SIMD colour conversion writes rows
     // aligned to 32 bytes with non-temporal stores, so decoding a tile there is slower (3-8 %, bench/jpeg-parts.sh) and
     // copying its part out at once reads it back from memory. Pinned, so the offset found from the address holds.
-    private static byte[] NewTile(int bytes) => GC.AllocateUninitializedArray<byte>(bytes + 32, pinned: true);
+    internal static byte[] NewTile(int bytes) => GC.AllocateUninitializedArray<byte>(bytes + 32, pinned: true);
 
-    private static unsafe int PixelsAt(byte[] tile) =>
+    internal static unsafe int PixelsAt(byte[] tile) =>
         (int)((16 - ((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(tile)) & 31)) & 31);
 
     private unsafe bool DecodeForRead(TiffImage image, long index, byte* destination, int pitch)
