@@ -65,14 +65,17 @@ public sealed class ScaleFaultTests(PostgresServerFixture server, ITestOutputHel
             await Task.WhenAny(cohortDone, Task.Delay(TimeSpan.FromSeconds(2 + random.NextDouble() * 2)));
             if (cohortDone.IsCompleted) break;
             // Not while a replacement starts: a silo cannot join while the database it joins through is down.
-            if (!restartedDatabase && replacements.All(r => r.IsCompleted) && (await cluster.BatchRowsAsync(spec.CohortId)).Count >= batchCount / 5)
+            var restartDue = !restartedDatabase && (await cluster.BatchRowsAsync(spec.CohortId)).Count >= batchCount / 5;
+            if (restartDue && replacements.All(r => r.IsCompleted))
             {
                 output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} restarting PostgreSQL");
                 await server.RestartAsync(TimeSpan.FromSeconds(2));
                 restartedDatabase = true;
                 continue;
             }
-            if (kills >= 6) continue;
+            // Once the restart is due, no kill until it has happened: each kill starts a replacement, which would hold it
+            // off until the cohort ended (seen in CI: "the cohort ended before PostgreSQL could be restarted").
+            if (kills >= 6 || restartDue) continue;
             SiloProcess victim;
             lock (live)
             {
