@@ -85,7 +85,8 @@ public sealed class BatchComputer : IDisposable
 
     private Tensor DenseInBands(BatchPixels pixels, FoldedFcnResNet18 folded)
     {
-        var bytes = tensor(pixels.Rgb, [1, pixels.Height, pixels.Width, 3], dtype: ScalarType.Byte);
+        // The region's bytes only: a pooled buffer may be longer.
+        var bytes = frombuffer(pixels.Rgb, ScalarType.Byte, count: pixels.Bytes).view(1, pixels.Height, pixels.Width, 3);
         return folded.ForwardInBands(pixels.Height, BandRows, (first, count) =>
             PatchTensor.FromBytes(bytes.narrow(1, first, count), Device.TorchDevice, Device.ScalarType, channelsLast: true));
     }

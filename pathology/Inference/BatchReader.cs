@@ -6,17 +6,24 @@ namespace OrleansPathology.Inference;
 /// <summary>Reads the level-0 pixels of a tile batch from its slide: the I/O half of inference.</summary>
 public static class BatchReader
 {
-    public static BatchPixels Read(Slide slide, TileBatch batch)
+    /// <summary>
+    /// Reads <paramref name="batch"/> into a buffer of <paramref name="pool"/> (a new one without), which the caller returns
+    /// to the pool once the pixels are computed.
+    /// </summary>
+    public static BatchPixels Read(Slide slide, TileBatch batch, PixelBufferPool? pool = null)
     {
         var grid = new CellGrid(slide.Dimensions.Width, slide.Dimensions.Height, batch.Stride);
-        return batch.Mode == InferenceMode.Patch ? ReadPatches(slide, grid, batch) : ReadRegion(slide, grid, batch);
+        return batch.Mode == InferenceMode.Patch ? ReadPatches(slide, grid, batch, pool) : ReadRegion(slide, grid, batch, pool);
     }
 
-    private static BatchPixels ReadPatches(Slide slide, CellGrid grid, TileBatch batch)
+    // Every byte is written (patches are read whole, white off the slide), so a buffer needs no zeroing first.
+    private static byte[] Buffer(int bytes, PixelBufferPool? pool) => pool?.Rent(bytes) ?? GC.AllocateUninitializedArray<byte>(bytes);
+
+    private static BatchPixels ReadPatches(Slide slide, CellGrid grid, TileBatch batch, PixelBufferPool? pool)
     {
         var size = batch.PatchSize;
         var patchBytes = size * size * 3;
-        var rgb = GC.AllocateUninitializedArray<byte>(checked(batch.Cells.Count * patchBytes)); // every patch is read whole
+        var rgb = Buffer(checked(batch.Cells.Count * patchBytes), pool);
         for (var i = 0; i < batch.Cells.Count; i++)
         {
             var (x, y) = grid.PatchOrigin(batch.Cells[i], size);
@@ -25,15 +32,14 @@ public static class BatchReader
         return new BatchPixels(batch, rgb, batch.Cells.Count, size, size, 0, 0);
     }
 
-    private static BatchPixels ReadRegion(Slide slide, CellGrid grid, TileBatch batch)
+    private static BatchPixels ReadRegion(Slide slide, CellGrid grid, TileBatch batch, PixelBufferPool? pool)
     {
         var rect = batch.Region ?? throw new ArgumentException($"dense batch {batch.Index} of {batch.SlidePath} has no region");
         var (width, height) = DenseGeometry.RegionPixels(rect, batch.Stride, batch.PatchSize, batch.ContextMargin);
         var (x, y) = grid.PatchOrigin(new Cell(rect.X, rect.Y), batch.PatchSize);
         x -= batch.ContextMargin;
         y -= batch.ContextMargin;
-        // ReadRegion writes every byte (white off the slide), so the 10 MB of a region need no zeroing first.
-        var rgb = GC.AllocateUninitializedArray<byte>(checked(width * height * 3));
+        var rgb = Buffer(checked(width * height * 3), pool);
         slide.ReadRegion(x, y, 0, width, height, rgb);
         return new BatchPixels(batch, rgb, 1, width, height, x, y);
     }

@@ -15,6 +15,9 @@ public sealed record BatchScorerOptions
 
     /// <summary>How <c>sim:N</c> devices behave.</summary>
     public SimulatedDeviceOptions Simulation { get; init; } = new();
+
+    /// <summary>Free batch pixel buffers kept for the next batches (<see cref="PixelBufferPool"/>). Default 4: two devices' two batches in flight.</summary>
+    public int PooledBuffers { get; init; } = 4;
 }
 
 /// <summary>A batch's probabilities with the seconds spent reading its pixels and computing them.</summary>
@@ -36,6 +39,7 @@ public sealed class BatchScorer(BatchScorerOptions options, TimeProvider time, A
     private readonly ConcurrentDictionary<string, IScoringDevice> _devices = new(StringComparer.Ordinal);
     private readonly SlideHandles _slides = new(options.OpenSlides);
     private readonly DataRoots _roots = new(options.DataRoots);
+    private readonly PixelBufferPool _buffers = new(options.PooledBuffers);
 
     /// <summary>Slides open now.</summary>
     public int OpenSlides => _slides.Count;
@@ -61,13 +65,15 @@ public sealed class BatchScorer(BatchScorerOptions options, TimeProvider time, A
         {
             using (Source.StartActivity(ReadSpan))
             using (var lease = _slides.Open(_roots.Resolve(batch.SlidePath)))
-                pixels = BatchReader.Read(lease.Slide, batch);
+                pixels = BatchReader.Read(lease.Slide, batch, _buffers);
         }
         var readSeconds = read.Elapsed.TotalSeconds;
 
         using (Source.StartActivity(ComputeSpan))
         {
             var (probabilities, seconds) = await scorer.ScoreAsync(batch, pixels, weights, precision, cancellationToken).ConfigureAwait(false);
+            // Only once computed: after a failure or a cancellation the device may still hold the buffer, and the GC takes it.
+            if (pixels is not null) _buffers.Return(pixels.Rgb);
             return new ScoredBatch(probabilities, readSeconds, seconds);
         }
     }

@@ -22,7 +22,7 @@ public static class PatchTensor
         if (rgb.Length < (long)count * height * width * 3)
             throw new ArgumentException($"{rgb.Length} bytes cannot hold {count} RGB images of {width}x{height}", nameof(rgb));
         using var scope = NewDisposeScope();
-        var bytes = tensor(rgb, [count, height, width, 3], dtype: ScalarType.Byte);
+        var bytes = frombuffer(rgb, ScalarType.Byte, count: (long)count * height * width * 3).view(count, height, width, 3);
         return FromBytes(bytes, device, scalarType, channelsLast).MoveToOuterDisposeScope();
     }
 
