@@ -40,6 +40,7 @@ public sealed class BatchScorer(BatchScorerOptions options, TimeProvider time, A
     private readonly SlideHandles _slides = new(options.OpenSlides);
     private readonly DataRoots _roots = new(options.DataRoots);
     private readonly PixelBufferPool _buffers = new(options.PooledBuffers);
+    private int _batchesInFlight;
 
     /// <summary>Slides open now.</summary>
     public int OpenSlides => _slides.Count;
@@ -59,24 +60,36 @@ public sealed class BatchScorer(BatchScorerOptions options, TimeProvider time, A
     {
         var scorer = Device(device);
         if (scorer.NeedsWeights) weights = weights with { Path = _roots.Check(weights.Path, DataPathKind.Weights) };
-        BatchPixels? pixels = null;
-        var read = Stopwatch.StartNew();
-        if (scorer.NeedsPixels)
+        Interlocked.Increment(ref _batchesInFlight);
+        try
         {
-            using (Source.StartActivity(ReadSpan))
-            using (var lease = _slides.Open(_roots.Resolve(batch.SlidePath)))
-                pixels = BatchReader.Read(lease.Slide, batch, _buffers);
-        }
-        var readSeconds = read.Elapsed.TotalSeconds;
+            BatchPixels? pixels = null;
+            var read = Stopwatch.StartNew();
+            if (scorer.NeedsPixels)
+            {
+                using (Source.StartActivity(ReadSpan))
+                using (var lease = _slides.Open(_roots.Resolve(batch.SlidePath)))
+                    pixels = BatchReader.Read(lease.Slide, batch, _buffers);
+            }
+            var readSeconds = read.Elapsed.TotalSeconds;
 
-        using (Source.StartActivity(ComputeSpan))
+            using (Source.StartActivity(ComputeSpan))
+            {
+                var (probabilities, seconds) = await scorer.ScoreAsync(batch, pixels, weights, precision, cancellationToken).ConfigureAwait(false);
+                // Only once computed: after a failure or a cancellation the device may still hold the buffer, and the GC takes it.
+                if (pixels is not null) _buffers.Return(pixels.Rgb);
+                return new ScoredBatch(probabilities, readSeconds, seconds);
+            }
+        }
+        finally
         {
-            var (probabilities, seconds) = await scorer.ScoreAsync(batch, pixels, weights, precision, cancellationToken).ConfigureAwait(false);
-            // Only once computed: after a failure or a cancellation the device may still hold the buffer, and the GC takes it.
-            if (pixels is not null) _buffers.Return(pixels.Rgb);
-            return new ScoredBatch(probabilities, readSeconds, seconds);
+            // An idle silo keeps no buffers (up to 59 MB each): with no batch in flight the free ones go to the GC.
+            if (Interlocked.Decrement(ref _batchesInFlight) == 0) _buffers.Clear();
         }
     }
+
+    /// <summary>Bytes of free pixel buffers kept for the next batches.</summary>
+    public long PooledBufferBytes => _buffers.FreeBytes;
 
     public void Dispose()
     {

@@ -50,6 +50,12 @@ public sealed class PixelBufferPool
         return GC.AllocateUninitializedArray<byte>(rounded);
     }
 
+    /// <summary>Lets every free buffer go (to the GC).</summary>
+    public void Clear()
+    {
+        lock (_gate) _free.Clear();
+    }
+
     /// <summary>Takes <paramref name="buffer"/> back; past <see cref="Capacity"/> the smallest free one is let go.</summary>
     public void Return(byte[] buffer)
     {

@@ -30,6 +30,7 @@ public sealed class BatchScorerTests : IDisposable
         Assert.Equal(expected, result.Probabilities);
         Assert.True(_engine.BusyOf("cpu:0") > TimeSpan.Zero);
         Assert.True(result.ReadSeconds > 0 && result.ComputeSeconds > 0);
+        Assert.Equal(0, _engine.PooledBufferBytes); // no batch in flight: an idle process keeps no pixel buffers
     }
 
     [Fact]

@@ -28,6 +28,8 @@ public sealed class PixelBufferPoolTests
         Assert.Equal((9L + 5) << 20, pool.FreeBytes);
         var error = Assert.Throws<InvalidOperationException>(() => pool.Return(large));
         Assert.Contains("returned already", error.Message);
+        pool.Clear();
+        Assert.Equal(0, pool.FreeBytes);
     }
 
     [Fact]
