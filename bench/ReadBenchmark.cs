@@ -154,9 +154,10 @@ internal static class ReadBenchmark
         foreach (var (sharedEdge, threads, readers) in sharedEdges.SelectMany(e => new[] { (e, 1, 1), (e, 2, 1), (e, 1, 2) }))
         {
             var options = new SlideReadOptions { DecodeThreads = threads, SharedEdgePixels = sharedEdge };
-            using (var warm = Slide.Open(s.SlidePath, options)) ReadPlan(warm, plan, readers);
+            var buffers = new PixelBufferPool(readers);
+            using (var warm = Slide.Open(s.SlidePath, options)) ReadPlan(warm, plan, readers, buffers);
             var slides = Enumerable.Range(0, passes).Select(_ => Slide.Open(s.SlidePath, options)).ToArray(); // opened outside the timing
-            var m = Around(threads * readers, () => Measured.Run(() => { foreach (var fresh in slides) ReadPlan(fresh, plan, readers); }), out var raw);
+            var m = Around(threads * readers, () => Measured.Run(() => { foreach (var fresh in slides) ReadPlan(fresh, plan, readers, buffers); }), out var raw);
             var decoded = slides.Sum(f => f.TilesDecoded);
             foreach (var fresh in slides) fresh.Dispose();
             var how = readers > 1 ? $"{readers} readers x 1 decode thread" : $"{threads} decode thread{(threads > 1 ? "s" : "")}";
@@ -187,8 +188,9 @@ internal static class ReadBenchmark
 
     private static double TilePixels(TiffImage? tiff) => tiff is null ? double.NaN : (double)tiff.TileWidth * tiff.TileHeight;
 
-    private static void ReadPlan(Slide slide, TileBatch[] plan, int readers) =>
-        Parallel.ForEach(plan, new ParallelOptions { MaxDegreeOfParallelism = readers }, b => BatchReader.Read(slide, b));
+    // As SlideInference reads: into buffers of a pool, each given back once its batch is done with.
+    private static void ReadPlan(Slide slide, TileBatch[] plan, int readers, PixelBufferPool buffers) =>
+        Parallel.ForEach(plan, new ParallelOptions { MaxDegreeOfParallelism = readers }, b => buffers.Return(BatchReader.Read(slide, b, buffers).Rgb));
 
     private static unsafe void ReadArgb(OpenSlideHandle handle, long x, long y, int side, uint[] argb)
     {

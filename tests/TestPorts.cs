@@ -4,10 +4,10 @@ using System.Net.Sockets;
 namespace OrleansPathology.Tests;
 
 /// <summary>
-/// TCP ports for the servers tests start (silos, gateways, health ports, PostgreSQL). A port the kernel hands out for
-/// port 0 lies in the ephemeral range, where any outgoing connection can take it before the server binds it (CI saw a
-/// silo's health port taken so, and the silo abort); these lie below that range, are bindable when handed out, and are
-/// never handed out twice by one test run.
+/// TCP ports for the servers tests start (silos, gateways, health ports, PostgreSQL; bench/Scale's silo processes too). A
+/// port the kernel hands out for port 0 lies in the ephemeral range, where any outgoing connection can take it before the
+/// server binds it (CI saw a silo's health port taken so, and the silo abort); these lie below that range, are bindable
+/// when handed out, and are never handed out twice by one run.
 /// </summary>
 internal static class TestPorts
 {

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace OrleansPathology.Bench.Scale;
@@ -115,12 +113,9 @@ public sealed class SiloProcesses : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    // Below the kernel's ephemeral range: a port 0 handed out lies in it, where an outgoing connection (Npgsql, Orleans)
+    // can take it before the silo binds it, and the silo aborts (seen in CI with the same kind of processes).
+    private static int FreePort() => OrleansPathology.Tests.TestPorts.Next();
 
     private const long ClockTicksPerSecond = 100;
 
