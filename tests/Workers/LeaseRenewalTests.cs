@@ -19,14 +19,16 @@ public sealed class LeaseRenewalTests : IDisposable
     [Fact]
     public async Task Batches_slower_than_the_lease_time_are_each_computed_once()
     {
-        // Each batch takes 3 s on its device and a lease runs 2.4 s; four devices with two slots each for six batches, so an
-        // idle device is always there to take a lease that runs out. Without renewals, batches are computed twice.
-        await using var cluster = await FaultyCluster.StartAsync(new StorageFaults(), o => o.LeaseTimeout = TimeSpan.FromSeconds(2.4),
+        // Each batch takes 6 s on its device and a lease runs 4.8 s; four devices with two slots each for six batches, so an
+        // idle device is always there to take a lease that runs out. Without renewals, batches are computed twice. Renewed
+        // every 1.6 s, a lease outlives a stall of the test process of up to 3.2 s (at 3 s and 2.4 s, CI on 2 loaded cores
+        // once saw 7 batches computed for 6).
+        await using var cluster = await FaultyCluster.StartAsync(new StorageFaults(), o => o.LeaseTimeout = TimeSpan.FromSeconds(4.8),
             simulatedWorker: true,
             configure: silo => silo.Services.Configure<WorkerOptions>(o =>
             {
                 o.Devices = ["sim:0", "sim:1", "sim:2", "sim:3"];
-                o.Simulation.BatchTime = TimeSpan.FromSeconds(3);
+                o.Simulation.BatchTime = TimeSpan.FromSeconds(6);
             }));
         var workers = Enumerable.Range(0, 4).Select(d => cluster.Client.GetGrain<IInferenceWorkerGrain>($"solo/sim:{d}")).ToList();
         var spec = new CohortSpec("renewal", [new SlideSpec("cmu", TestData.Slide("CMU-1-Small-Region.svs"))], "unused.weights",
