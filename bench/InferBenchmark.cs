@@ -19,7 +19,8 @@ internal static class InferBenchmark
 
     public sealed record Settings(string SlidePath, string? WeightsPath, int[] Strides, string[] Precisions,
         int PatchCells, int DenseCells, int RegionCells, int PatchesPerBatch, int Threads, int ContextMargin = DenseGeometry.DefaultContextMargin,
-        bool[]? FoldBatchNorm = null, bool[]? CanonicalShapes = null, int BandRows = BatchComputer.DefaultBandRows);
+        bool[]? FoldBatchNorm = null, bool[]? CanonicalShapes = null, int BandRows = BatchComputer.DefaultBandRows,
+        ConvolutionAlgorithm[]? Convolutions = null);
 
     private sealed record Timed(int Batches, int Cells, double ReadSeconds, double ComputeSeconds, double ComputeCpuSeconds)
     {
@@ -39,7 +40,7 @@ internal static class InferBenchmark
 
         var folds = s.FoldBatchNorm ?? [true];
         var canonicals = s.CanonicalShapes ?? [false];
-        var speed = new MarkdownTable("stride", "precision", "mode", "bn folded", "canonical shapes", "batches", "shapes", "cells", "computed px per cell", "read s", "compute s", "compute cpu s", "compute cells/s",
+        var speed = new MarkdownTable("stride", "precision", "mode", "bn folded", "dense 3x3 convolutions", "canonical shapes", "batches", "shapes", "cells", "computed px per cell", "read s", "compute s", "compute cpu s", "compute cells/s",
             "cells per compute cpu s", "read+compute cells/s", "dense / patch (wall)", "dense / patch (cpu)", "load before / after");
         var agreement = new List<object[]>();
         foreach (var stride in s.Strides)
@@ -67,12 +68,15 @@ internal static class InferBenchmark
 
             foreach (var precision in s.Precisions)
             {
-                foreach (var fold in folds)
+                var device = ComputeDevice.Parse("cpu", precision);
+                foreach (var (fold, convolutions) in folds.SelectMany(f => (s.Convolutions ?? [BatchComputer.DefaultDenseConvolutionsFor(device)])
+                    .Where(c => c == ConvolutionAlgorithm.Direct || (f && device.ScalarType == TorchSharp.torch.ScalarType.Float32)).Select(c => (f, c))))
                 {
                     // Band rows 0: each region in one band (as large as the region: activations of the whole region at once).
-                    using var computer = new BatchComputer(BenchModel.Create(s.WeightsPath), ComputeDevice.Parse("cpu", precision), fold)
+                    using var computer = new BatchComputer(BenchModel.Create(s.WeightsPath), device, fold)
                     {
                         BandRows = s.BandRows > 0 ? s.BandRows : int.MaxValue,
+                        DenseConvolutions = convolutions,
                     };
                     // First forward passes create oneDNN primitives: not timed (for the first shape of each mode only).
                     computer.Compute(BatchReader.Read(slide, patchBatches[0]));
@@ -81,7 +85,7 @@ internal static class InferBenchmark
                     var load = Machine.LoadAverage();
                     var patchMap = ProbabilityMap.For(grid);
                     var patch = RunBatches(slide, computer, patchBatches, patchMap);
-                    speed.Row(stride, precision, "patch", fold, "", patch.Batches, 1, patch.Cells, FcnResNet18.PatchSize * FcnResNet18.PatchSize, patch.ReadSeconds, patch.ComputeSeconds, patch.ComputeCpuSeconds,
+                    speed.Row(stride, precision, "patch", fold, "direct", "", patch.Batches, 1, patch.Cells, FcnResNet18.PatchSize * FcnResNet18.PatchSize, patch.ReadSeconds, patch.ComputeSeconds, patch.ComputeCpuSeconds,
                         patch.ComputeCellsPerSecond, patch.CellsPerCpuSecond, patch.CellsPerSecond, double.NaN, double.NaN, $"{load} / {Machine.LoadAverage()}");
 
                     for (var c = 0; c < canonicals.Length; c++)
@@ -91,12 +95,12 @@ internal static class InferBenchmark
                         var denseMap = ProbabilityMap.For(grid);
                         var denseRun = RunBatches(slide, computer, sample, denseMap);
                         var shapes = sample.Select(b => DenseGeometry.RegionPixels(b.Region!.Value, stride, FcnResNet18.PatchSize, b.ContextMargin)).Distinct().Count();
-                        speed.Row(stride, precision, "dense", fold, canonicals[c], denseRun.Batches, shapes, denseRun.Cells,
+                        speed.Row(stride, precision, "dense", fold, convolutions, canonicals[c], denseRun.Batches, shapes, denseRun.Cells,
                             Math.Round(sample.Sum(DenseGeometry.ComputedPixels) / (double)denseRun.Cells), denseRun.ReadSeconds, denseRun.ComputeSeconds,
                             denseRun.ComputeCpuSeconds, denseRun.ComputeCellsPerSecond, denseRun.CellsPerCpuSecond, denseRun.CellsPerSecond,
                             $"{denseRun.ComputeCellsPerSecond / patch.ComputeCellsPerSecond:0.0}x", $"{denseRun.CellsPerCpuSecond / patch.CellsPerCpuSecond:0.0}x",
                             $"{load} / {Machine.LoadAverage()}");
-                        if (c == 0) agreement.Add(Compare(stride, $"{precision}{(fold ? ", folded" : "")}", patchCells, patchMap, denseMap));
+                        if (c == 0) agreement.Add(Compare(stride, $"{precision}{(fold ? ", folded" : "")}, {convolutions}", patchCells, patchMap, denseMap));
                     }
                 }
             }

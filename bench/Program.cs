@@ -1,8 +1,10 @@
 using System.CommandLine;
 using OrleansPathology.Bench;
 using OrleansPathology.Inference;
+using OrleansPathology.Model;
 
 // opath-bench: benchmarks of the inference engine. Each prints Markdown rows; bench/*.sh run them under /usr/bin/time -v.
+NativeRuntimeSettings.Apply();
 var slide = new Argument<string>("slide") { Description = "A slide OpenSlide reads (our synthetic slides: bench/run-all.sh makes one)." };
 var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads (torch.set_num_threads); 0 keeps TorchSharp's default.", DefaultValueFactory = _ => 0 };
 var weights = new Option<string?>("--weights") { Description = "Trained FcnResNet18 weights (with their .json card); default: random weights, seed 1." };
@@ -27,16 +29,18 @@ var regionCells = new Option<int>("--region-cells") { Description = "Dense regio
 var patchesPerBatch = new Option<int>("--patches-per-batch") { Description = "Patch-mode batch size (InferenceOptions.PatchesPerBatch).", DefaultValueFactory = _ => new InferenceOptions().PatchesPerBatch };
 var contextMargin = new Option<int>("--context-margin") { Description = "Dense context margin in pixels (InferenceOptions.ContextMargin).", DefaultValueFactory = _ => new InferenceOptions().ContextMargin };
 var foldBatchNorm = new Option<string>("--fold-bn") { Description = "Comma-separated: true (batch norm folded into the convolutions, inference's default), false (as trained).", DefaultValueFactory = _ => "true" };
+var denseConvolutions = new Option<string?>("--convolutions") { Description = "Comma-separated dense 3x3 convolution algorithms: direct (oneDNN), winograd (NNPACK); default: BatchComputer's for the device." };
 var canonicalShapes = new Option<string>("--canonical-shapes") { Description = "Comma-separated: true (regions widened to canonical sizes), false (InferenceOptions' default).", DefaultValueFactory = _ => "false" };
 var bandRows = new Option<int>("--band-rows") { Description = "Input rows a dense region is computed in at a time (BatchComputer.BandRows); 0: the whole region at once.", DefaultValueFactory = _ => BatchComputer.DefaultBandRows };
 var infer = new Command("infer", "Patch and dense cells/s at each stride and precision, and how far their maps agree.")
 {
-    slide, weights, strides, precisions, patchCells, denseCells, regionCells, patchesPerBatch, threads, contextMargin, foldBatchNorm, canonicalShapes, bandRows,
+    slide, weights, strides, precisions, patchCells, denseCells, regionCells, patchesPerBatch, threads, contextMargin, foldBatchNorm, canonicalShapes, bandRows, denseConvolutions,
 };
 infer.SetAction(parse => Report(() => InferBenchmark.Run(new InferBenchmark.Settings(parse.GetValue(slide)!, parse.GetValue(weights),
     Ints(parse.GetValue(strides)!), Words(parse.GetValue(precisions)!), parse.GetValue(patchCells), parse.GetValue(denseCells),
     parse.GetValue(regionCells), parse.GetValue(patchesPerBatch), parse.GetValue(threads), parse.GetValue(contextMargin),
-    Bools(parse.GetValue(foldBatchNorm)!), Bools(parse.GetValue(canonicalShapes)!), parse.GetValue(bandRows)))));
+    Bools(parse.GetValue(foldBatchNorm)!), Bools(parse.GetValue(canonicalShapes)!), parse.GetValue(bandRows),
+    parse.GetValue(denseConvolutions) is { } c ? Convolutions(c) : null))));
 
 var precision = new Option<string>("--precision") { Description = "fp32 or bf16.", DefaultValueFactory = _ => "fp32" };
 var stride = new Option<int>("--stride") { Description = "Level-0 pixels per map cell.", DefaultValueFactory = _ => 64 };
@@ -76,12 +80,14 @@ forward.SetAction(parse => Report(() => ForwardBenchmark.Run(new ForwardBenchmar
 
 var bandList = new Option<string>("--band-rows") { Description = "Comma-separated band heights in rows; 0: the whole region in one Forward.", DefaultValueFactory = _ => "0,128,256,512" };
 var bandSide = new Option<int>("--side") { Description = "Region side in pixels (4448: a 64-cell region at stride 64 with the 96 px margin).", DefaultValueFactory = _ => 4448 };
+var bandConvolutions = new Option<string>("--convolutions") { Description = "Comma-separated 3x3 convolution algorithms: direct (oneDNN, channels-last), winograd (NNPACK, NCHW).", DefaultValueFactory = _ => "direct" };
 var bands = new Command("bands", "One dense region whole and in bands of rows: CPU per megapixel, interleaved.")
 {
-    weights, inputSlide, bandSide, bandList, repeats, threads,
+    weights, inputSlide, bandSide, bandList, bandConvolutions, repeats, threads,
 };
 bands.SetAction(parse => Report(() => BandsBenchmark.Run(new BandsBenchmark.Settings(parse.GetValue(weights), parse.GetValue(inputSlide), parse.GetValue(bandSide),
-    Ints(parse.GetValue(bandList)!), parse.GetValue(repeats), parse.GetValue(threads)))));
+    Ints(parse.GetValue(bandList)!), Convolutions(parse.GetValue(bandConvolutions)!),
+    parse.GetValue(repeats), parse.GetValue(threads)))));
 
 var tissueSeeds = new Option<int>("--seeds") { Description = "Drawn scenes per artefact.", DefaultValueFactory = _ => 5 };
 var tissueSide = new Option<int>("--side") { Description = "Side of each drawn scene in mask pixels.", DefaultValueFactory = _ => 256 };
@@ -153,3 +159,5 @@ static string[] Words(string list) => list.Split(',', StringSplitOptions.RemoveE
 static bool[] Bools(string list) => Words(list).Select(bool.Parse).ToArray();
 
 static int[] Ints(string list) => Words(list).Select(w => int.Parse(w, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+static ConvolutionAlgorithm[] Convolutions(string list) => Words(list).Select(ConvolutionAlgorithms.Parse).ToArray();

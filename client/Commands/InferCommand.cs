@@ -27,11 +27,12 @@ internal static class InferCommand
         var regionCells = new Option<int>("--region-cells") { Description = "Dense mode: largest region side in cells (larger computes fewer halo pixels; each region's pixels are held while it is read and computed).", DefaultValueFactory = _ => new InferenceOptions().RegionCells };
         var contextMargin = new Option<int>("--context-margin") { Description = "Dense mode: level-0 pixels of real context around each region (multiple of 32; 0 = none).", DefaultValueFactory = _ => new InferenceOptions().ContextMargin };
         var bandRows = new Option<int>("--band-rows") { Description = $"Dense mode: input rows computed at a time (memory per forward pass; the map does not depend on it). 0: {BatchComputer.DefaultBandRows} on a CPU, {BatchComputer.CudaBandRows} on a GPU." };
+        var convolutions = new Option<string?>("--convolutions") { Description = "Dense mode: direct (libtorch's) or winograd (NNPACK's, CPU float32; maps within 1e-5 of direct's). Default: winograd where it runs, else direct." };
         var output = new Option<string>("--out") { Description = "Folder for the map, heatmap and lesions CSV.", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON instead of text (the progress bar stays on stderr)." };
         var command = new Command("infer", "Score one slide in-process: probability map, heatmap and lesions.")
         {
-            slideArg, weights, mask, tissue, stride, mode, device, precision, output, regionCells, contextMargin, bandRows, json,
+            slideArg, weights, mask, tissue, stride, mode, device, precision, output, regionCells, contextMargin, bandRows, convolutions, json,
         };
         command.SetAction((parse, token) => CliErrors.RunAsync(async () =>
         {
@@ -52,6 +53,9 @@ internal static class InferCommand
             using var computer = new BatchComputer(ModelWeights.Load(parse.GetValue(weights)!).Model, computeDevice)
             {
                 BandRows = rows > 0 ? rows : BatchComputer.DefaultBandRowsFor(computeDevice),
+                DenseConvolutions = parse.GetValue(convolutions) is { } algorithm
+                    ? ConvolutionAlgorithms.Parse(algorithm)
+                    : BatchComputer.DefaultDenseConvolutionsFor(computeDevice),
             };
             var loadSeconds = load.Elapsed.TotalSeconds;
 

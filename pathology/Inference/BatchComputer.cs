@@ -22,6 +22,7 @@ public sealed class BatchComputer : IDisposable
     {
         Device = device;
         BandRows = DefaultBandRowsFor(device);
+        _denseConvolutions = foldBatchNorm ? DefaultDenseConvolutionsFor(device) : ConvolutionAlgorithm.Direct;
         var prepared = ModelLoader.PrepareForInference(model, device);
         if (!foldBatchNorm)
         {
@@ -48,9 +49,38 @@ public sealed class BatchComputer : IDisposable
     /// </summary>
     public int BandRows { get; init; }
 
-    public const int DefaultBandRows = 256, CudaBandRows = 4096;
+    // 192 input rows are 6 rows of layer 4's output, 12 of layer 3's, 24 and 48 of layers 2 and 1: whole 6-row tiles
+    // of the Winograd convolutions (256 left layer 4 computing 12 rows for 8).
+    public const int DefaultBandRows = 192, CudaBandRows = 4096;
 
     public static int DefaultBandRowsFor(ComputeDevice device) => device.IsCuda ? CudaBandRows : DefaultBandRows;
+
+    /// <summary>
+    /// How dense regions' 3x3 convolutions run. Winograd by default on a CPU in float32 where NNPACK runs (dense
+    /// inference's speed; maps within 1e-5 of direct's, BENCHMARKS.md), else direct. Patch batches always run
+    /// direct, so patch mode stays equal to PyTorch's per-patch reference.
+    /// </summary>
+    public ConvolutionAlgorithm DenseConvolutions
+    {
+        get => _denseConvolutions;
+        init
+        {
+            if (value == ConvolutionAlgorithm.Winograd && WhyNoWinograd(Device, _folded is not null) is { } why)
+                throw new ArgumentException($"Winograd convolutions cannot run here: {why}", nameof(DenseConvolutions));
+            _denseConvolutions = value;
+        }
+    }
+
+    private readonly ConvolutionAlgorithm _denseConvolutions;
+
+    public static ConvolutionAlgorithm DefaultDenseConvolutionsFor(ComputeDevice device) =>
+        WhyNoWinograd(device, folded: true) is null ? ConvolutionAlgorithm.Winograd : ConvolutionAlgorithm.Direct;
+
+    private static string? WhyNoWinograd(ComputeDevice device, bool folded) =>
+        device.IsCuda ? "the device is a GPU"
+        : device.ScalarType != ScalarType.Float32 ? $"the precision is {device.ScalarType}, not float32"
+        : !folded ? "batch norm is not folded"
+        : Nnpack.WhyUnavailable;
 
     public BatchResult Compute(BatchPixels pixels)
     {
@@ -88,7 +118,7 @@ public sealed class BatchComputer : IDisposable
         // The region's bytes only: a pooled buffer may be longer.
         var bytes = frombuffer(pixels.Rgb, ScalarType.Byte, count: pixels.Bytes).view(1, pixels.Height, pixels.Width, 3);
         return folded.ForwardInBands(pixels.Height, BandRows, (first, count) =>
-            PatchTensor.FromBytes(bytes.narrow(1, first, count), Device.TorchDevice, Device.ScalarType, channelsLast: true));
+            PatchTensor.FromBytes(bytes.narrow(1, first, count), Device.TorchDevice, Device.ScalarType, channelsLast: true), DenseConvolutions);
     }
 
     // Reads each tissue cell's value from the dense output grid (bilinear where the stride is not a multiple of 32).

@@ -12,11 +12,11 @@ public sealed partial class FoldedFcnResNet18
     /// still needs, so nothing is computed twice and activations are bounded by width x band, not by the image:
     /// a tall dense region costs the memory of a band. Equal to <see cref="Forward"/> up to float rounding.
     /// </summary>
-    public Tensor ForwardInBands(long height, int bandRows, Func<long, int, Tensor> rows)
+    public Tensor ForwardInBands(long height, int bandRows, Func<long, int, Tensor> rows, ConvolutionAlgorithm convolutions = ConvolutionAlgorithm.Direct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bandRows, 1);
         using var _ = no_grad();
-        var stages = BandedStages();
+        var stages = BandedStages(WorkspaceFor(convolutions));
         var outputs = new List<Tensor>();
         try
         {
@@ -43,19 +43,20 @@ public sealed partial class FoldedFcnResNet18
         {
             foreach (var output in outputs) output.Dispose();
             foreach (var stage in stages) stage.Dispose();
+            _workspace?.Release();
         }
     }
 
-    private List<IBandedStage> BandedStages()
+    private List<IBandedStage> BandedStages(NnpackWorkspace? winograd)
     {
         var stages = new List<IBandedStage>
         {
-            new BandedStage(_stem.Banded(t => t.relu_())),
+            new BandedStage(_stem.Banded(winograd)),
             // ReLU's output is never negative, so padding a max pool with 0 rows gives what -inf padding gives.
-            new BandedStage(new BandedLayer(3, 2, 1, t => F.max_pool2d(t, [3, 3], [2, 2], [0, 1]))),
+            new BandedStage(new BandedLayer(3, 2, 1, t => ForLayers(F.max_pool2d(t, [3, 3], [2, 2], [0, 1]), winograd))),
         };
-        stages.AddRange(_blocks.Select(b => new BandedBlock(b)));
-        stages.Add(new BandedStage(_head.Banded()));
+        stages.AddRange(_blocks.Select(b => new BandedBlock(b, winograd)));
+        stages.Add(new BandedStage(_head.Banded(winograd)));
         stages.Add(new BandedStage(new BandedLayer(FcnResNet18.PoolSize, 1, 0, t => F.avg_pool2d(t, FcnResNet18.PoolSize, 1))));
         return stages;
     }
@@ -73,11 +74,11 @@ public sealed partial class FoldedFcnResNet18
     }
 
     // A residual block over bands: the shortcut's rows run ahead of the two convolutions' and wait to be added.
-    private sealed class BandedBlock(ResidualBlock block) : IBandedStage
+    private sealed class BandedBlock(ResidualBlock block, NnpackWorkspace? winograd) : IBandedStage
     {
-        private readonly BandedLayer _conv1 = block.Conv1.Banded(t => t.relu_());
-        private readonly BandedLayer _conv2 = block.Conv2.Banded();
-        private readonly BandedLayer? _downsample = block.Downsample?.Banded();
+        private readonly BandedLayer _conv1 = block.Conv1.Banded(winograd);
+        private readonly BandedLayer _conv2 = block.Conv2.Banded(winograd);
+        private readonly BandedLayer? _downsample = block.Downsample?.Banded(winograd);
         private Tensor? _shortcut;
 
         public Tensor? Push(Tensor? input, bool last)

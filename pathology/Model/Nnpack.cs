@@ -1,0 +1,92 @@
+using System.Runtime.InteropServices;
+using static TorchSharp.torch;
+
+namespace OrleansPathology.Model;
+
+/// <summary>
+/// NNPACK, which the libtorch CPU builds carry (it is how PyTorch Mobile ran Winograd convolutions) but which
+/// libtorch's own convolution dispatch never picks on desktop (oneDNN comes first, and NNPACK only for batches of 16
+/// or more); its C entry points are exported from libtorch_cpu. One thread pool per process, sized as libtorch's.
+/// </summary>
+internal static partial class Nnpack
+{
+    private const string Library = "torch_cpu";
+
+    public const int StatusSuccess = 0;
+    public const int AlgorithmWt8x8 = 3; // Winograd F(6x6, 3x3): 8x8 input tiles
+    public const int StrategyPrecompute = 2, StrategyReuse = 3;
+    public const int ActivationIdentity = 0, ActivationRelu = 1;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Size(long width, long height)
+    {
+        public nuint Width = (nuint)width, Height = (nuint)height;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Padding(long top, long right, long bottom, long left)
+    {
+        public nuint Top = (nuint)top, Right = (nuint)right, Bottom = (nuint)bottom, Left = (nuint)left;
+    }
+
+    private static readonly Lazy<IntPtr> Pool = new(() => CreateThreadPool((nuint)get_num_threads()));
+
+    private static readonly Lazy<string?> Unavailable = new(() =>
+    {
+        try
+        {
+            // Loads libtorch (and so libtorch_cpu) before the first call into it.
+            _ = get_num_threads();
+            var status = Initialize();
+            // 51: the CPU lacks what NNPACK needs (on x86-64, AVX2 and FMA).
+            return status == StatusSuccess ? null : $"nnp_initialize returned {status}";
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return $"libtorch has no NNPACK ({e.Message})";
+        }
+    });
+
+    /// <summary>Null when NNPACK runs on this machine, else why not.</summary>
+    public static string? WhyUnavailable => Unavailable.Value;
+
+    public static IntPtr ThreadPool => Pool.Value;
+
+    /// <summary>
+    /// Sends the pool's workers to sleep now. After a call they spin for up to a million iterations waiting for the
+    /// next (pthreadpool's default), which on a 2-core machine takes a core from libtorch's own threads for the
+    /// operations between two Winograd convolutions. An empty task run with the yield flag ends the spin.
+    /// </summary>
+    public static unsafe void YieldWorkers()
+    {
+        var pool = Pool.Value;
+        ParallelizeOneDimension(pool, &Nothing, null, (nuint)Math.Max(2, ThreadCount(pool)), FlagYieldWorkers);
+    }
+
+    private const uint FlagYieldWorkers = 0x2;
+
+    [UnmanagedCallersOnly]
+    private static unsafe void Nothing(void* context, nuint index)
+    {
+    }
+
+    [LibraryImport(Library, EntryPoint = "nnp_initialize")]
+    private static partial int Initialize();
+
+    [LibraryImport(Library, EntryPoint = "pthreadpool_create")]
+    private static partial IntPtr CreateThreadPool(nuint threads);
+
+    [LibraryImport(Library, EntryPoint = "pthreadpool_get_threads_count")]
+    private static partial nuint ThreadCount(IntPtr pool);
+
+    [LibraryImport(Library, EntryPoint = "pthreadpool_parallelize_1d")]
+    private static unsafe partial void ParallelizeOneDimension(IntPtr pool, delegate* unmanaged<void*, nuint, void> task, void* context, nuint range, uint flags);
+
+    [LibraryImport(Library, EntryPoint = "nnp_convolution_inference")]
+    public static unsafe partial int ConvolutionInference(
+        int algorithm, int transformStrategy, nuint inputChannels, nuint outputChannels,
+        Size inputSize, Padding inputPadding, Size kernelSize, Size outputSubsampling,
+        float* input, float* kernel, float* bias, float* output,
+        void* workspace, nuint* workspaceSize, int activation, void* activationParameters,
+        IntPtr threadPool, void* profile);
+}
