@@ -43,6 +43,10 @@ internal static class InferCommand
             };
             options.Validate();
             var computeDevice = ComputeDevice.Parse(parse.GetValue(device)!, parse.GetValue(precision)!);
+            var denseConvolutions = parse.GetValue(convolutions) is { } algorithm
+                ? ConvolutionAlgorithms.Parse(algorithm)
+                : BatchComputer.DefaultDenseConvolutionsFor(computeDevice);
+            BatchComputer.EnsureDenseConvolutions(computeDevice, denseConvolutions);
             using var slide = Slide.Open(parse.GetValue(slideArg)!);
             var tissueMask = parse.GetValue(mask) is { } maskPath
                 ? SlideMask.LoadFor(maskPath, slide.Dimensions.Width, slide.Dimensions.Height)
@@ -53,9 +57,7 @@ internal static class InferCommand
             using var computer = new BatchComputer(ModelWeights.Load(parse.GetValue(weights)!).Model, computeDevice)
             {
                 BandRows = rows > 0 ? rows : BatchComputer.DefaultBandRowsFor(computeDevice),
-                DenseConvolutions = parse.GetValue(convolutions) is { } algorithm
-                    ? ConvolutionAlgorithms.Parse(algorithm)
-                    : BatchComputer.DefaultDenseConvolutionsFor(computeDevice),
+                DenseConvolutions = denseConvolutions,
             };
             var loadSeconds = load.Elapsed.TotalSeconds;
 
@@ -91,13 +93,15 @@ internal static class InferCommand
                     seconds,
                     mode = options.Mode.ToString().ToLowerInvariant(),
                     device = computeDevice.ToString(),
+                    convolutions = options.Mode == InferenceMode.Dense ? ConvolutionAlgorithms.Name(computer.DenseConvolutions) : "direct",
                     lesions = lesions.Count,
                     maxProbability = MaxOf(map),
                     outputs = paths,
                 }, CliJson.Options));
                 return ExitCodes.Success;
             }
-            Console.WriteLine($"{slide.Path}: {cells} cells in {seconds:0.0} s ({cells / Math.Max(seconds, 1e-9):0.0} cells/s, {options.Mode}, {computeDevice}; model loaded in {loadSeconds:0.0} s)");
+            var algorithmNote = options.Mode == InferenceMode.Dense ? $" ({ConvolutionAlgorithms.Name(computer.DenseConvolutions)} convolutions)" : "";
+            Console.WriteLine($"{slide.Path}: {cells} cells in {seconds:0.0} s ({cells / Math.Max(seconds, 1e-9):0.0} cells/s, {options.Mode}{algorithmNote}, {computeDevice}; model loaded in {loadSeconds:0.0} s)");
             Console.WriteLine($"  {lesions.Count} lesion(s) above {LesionDetector.DefaultThreshold}; max probability {MaxOf(map):0.###}");
             Console.WriteLine($"  map      {paths.Map}, {paths.MapNpy}");
             Console.WriteLine($"  lesions  {paths.Lesions}");

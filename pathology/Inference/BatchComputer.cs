@@ -65,13 +65,33 @@ public sealed class BatchComputer : IDisposable
         get => _denseConvolutions;
         init
         {
-            if (value == ConvolutionAlgorithm.Winograd && WhyNoWinograd(Device, _folded is not null) is { } why)
-                throw new ArgumentException($"Winograd convolutions cannot run here: {why}", nameof(DenseConvolutions));
+            EnsureDenseConvolutions(Device, value, _folded is not null);
             _denseConvolutions = value;
         }
     }
 
+    /// <summary>Throws, naming why, where <paramref name="algorithm"/> cannot run dense regions on <paramref name="device"/>.</summary>
+    public static void EnsureDenseConvolutions(ComputeDevice device, ConvolutionAlgorithm algorithm, bool folded = true)
+    {
+        if (algorithm == ConvolutionAlgorithm.Winograd && WhyNoWinograd(device, folded) is { } why)
+            throw new ArgumentException($"Winograd convolutions cannot run here: {why}");
+    }
+
     private readonly ConvolutionAlgorithm _denseConvolutions;
+
+    /// <summary>
+    /// Threads the Winograd convolutions run on (their own pool, one per computer); 0: libtorch's intra-op count.
+    /// Computers that run at once in one process should share the cores between them, not each take them all.
+    /// </summary>
+    public int WinogradThreads
+    {
+        get => _folded?.WinogradThreads ?? 0;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            if (_folded is not null) _folded.WinogradThreads = value;
+        }
+    }
 
     public static ConvolutionAlgorithm DefaultDenseConvolutionsFor(ComputeDevice device) =>
         WhyNoWinograd(device, folded: true) is null ? ConvolutionAlgorithm.Winograd : ConvolutionAlgorithm.Direct;

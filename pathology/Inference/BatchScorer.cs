@@ -18,6 +18,22 @@ public sealed record BatchScorerOptions
 
     /// <summary>Free batch pixel buffers kept for the next batches (<see cref="PixelBufferPool"/>). Default 4: two devices' two batches in flight.</summary>
     public int PooledBuffers { get; init; } = 4;
+
+    /// <summary>
+    /// Threads each CPU device's Winograd convolutions use (<see cref="BatchComputer.WinogradThreads"/>); 0: libtorch's
+    /// intra-op count. A silo's CPU devices compute at once, so they share the cores: <see cref="ThreadsPerCpuDevice"/>.
+    /// </summary>
+    public int CpuDeviceThreads { get; init; }
+
+    /// <summary>
+    /// The machine's cores shared among the CPU devices listed (at least 1). Two devices each running NNPACK on both
+    /// cores of a 2-core machine took 2.9x as long as one thread each (BENCHMARKS.md, issue 12).
+    /// </summary>
+    public static int ThreadsPerCpuDevice(IEnumerable<string> devices, int processors)
+    {
+        var cpus = devices.Count(d => DeviceName.Parse(d).Kind == DeviceKind.Cpu);
+        return Math.Max(1, processors / Math.Max(1, cpus));
+    }
 }
 
 /// <summary>A batch's probabilities with the seconds spent reading its pixels and computing them.</summary>
@@ -103,6 +119,6 @@ public sealed class BatchScorer(BatchScorerOptions options, TimeProvider time, A
         var parsed = DeviceName.Parse(name);
         return parsed.Kind == DeviceKind.Sim
             ? new SimulatedDevice(options.Simulation, time)
-            : new DeviceModel(parsed.TorchDevice, seconds => modelLoaded?.Invoke(name, seconds));
+            : new DeviceModel(parsed.TorchDevice, seconds => modelLoaded?.Invoke(name, seconds)) { CpuThreads = options.CpuDeviceThreads };
     });
 }

@@ -21,6 +21,9 @@ public sealed class DeviceModel(string torchDevice, Action<double>? modelLoaded 
     private bool _disposed;
     private long _busyTicks;
 
+    /// <summary>Threads of a CPU model's Winograd convolutions (<see cref="BatchComputer.WinogradThreads"/>); 0: libtorch's count.</summary>
+    public int CpuThreads { get; init; }
+
     /// <summary>The weights file loaded now, or null before the first batch.</summary>
     public string? LoadedWeights => _loadedWeights;
 
@@ -96,7 +99,7 @@ public sealed class DeviceModel(string torchDevice, Action<double>? modelLoaded 
         _loadedWeights = null;
         try
         {
-            _computer = new BatchComputer(model, device);
+            _computer = new BatchComputer(model, device) { WinogradThreads = CpuThreads };
         }
         catch
         {

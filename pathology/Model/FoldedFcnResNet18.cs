@@ -81,6 +81,9 @@ public sealed partial class FoldedFcnResNet18 : IDisposable
     /// <summary>Memory the Winograd convolutions' transformed kernels hold once they have run, and the most scratch a pass took.</summary>
     public (long Kernels, long PeakScratch) WinogradBytes => (AllConvolutions().Sum(c => c.WinogradBytes), (long)(_workspace?.PeakBytes ?? 0));
 
+    /// <summary>Threads of the Winograd convolutions' pool (0: libtorch's intra-op thread count). Set before the first Winograd pass.</summary>
+    public int WinogradThreads { get; set; }
+
     // Null runs direct convolutions; the workspace is created on the first Winograd pass and kept.
     private NnpackWorkspace? WorkspaceFor(ConvolutionAlgorithm convolutions)
     {
@@ -88,7 +91,7 @@ public sealed partial class FoldedFcnResNet18 : IDisposable
         if (_stem.Weight.device_type != TorchSharp.DeviceType.CPU || _stem.Weight.dtype != ScalarType.Float32)
             throw new InvalidOperationException($"Winograd convolutions run in float32 on the CPU; this network is {_stem.Weight.dtype} on {_stem.Weight.device}");
         if (Nnpack.WhyUnavailable is { } why) throw new InvalidOperationException($"Winograd convolutions are not available here: {why}");
-        return _workspace ??= new NnpackWorkspace();
+        return _workspace ??= new NnpackWorkspace(WinogradThreads > 0 ? WinogradThreads : get_num_threads());
     }
 
     // The stem and its pool run as the input comes (channels-last is oneDNN's fast layout, and libtorch's max pool is
@@ -152,7 +155,7 @@ public sealed partial class FoldedFcnResNet18 : IDisposable
         {
             if (winograd is not null && stride == 1 && Weight.shape[2] == 3 && Weight.shape[3] == 3 && padding == 1)
             {
-                _winograd ??= new WinogradConvolution(Weight, bias, relu);
+                _winograd ??= new WinogradConvolution(Weight, bias, relu, winograd.ThreadPool);
                 return _winograd.Apply(input, (int)verticalPadding, winograd);
             }
             var output = F.conv2d(input, Weight, bias, strides: [stride, stride], padding: [verticalPadding, padding]);

@@ -6,7 +6,7 @@ namespace OrleansPathology.Model;
 /// <summary>
 /// NNPACK, which the libtorch CPU builds carry (it is how PyTorch Mobile ran Winograd convolutions) but which
 /// libtorch's own convolution dispatch never picks on desktop (oneDNN comes first, and NNPACK only for batches of 16
-/// or more); its C entry points are exported from libtorch_cpu. One thread pool per process, sized as libtorch's.
+/// or more); its C entry points are exported from libtorch_cpu.
 /// </summary>
 internal static partial class Nnpack
 {
@@ -29,8 +29,6 @@ internal static partial class Nnpack
         public nuint Top = (nuint)top, Right = (nuint)right, Bottom = (nuint)bottom, Left = (nuint)left;
     }
 
-    private static readonly Lazy<IntPtr> Pool = new(() => CreateThreadPool((nuint)get_num_threads()));
-
     private static readonly Lazy<string?> Unavailable = new(() =>
     {
         try
@@ -50,16 +48,22 @@ internal static partial class Nnpack
     /// <summary>Null when NNPACK runs on this machine, else why not.</summary>
     public static string? WhyUnavailable => Unavailable.Value;
 
-    public static IntPtr ThreadPool => Pool.Value;
+    /// <summary>A pool of <paramref name="threads"/> (the caller counted); null (IntPtr.Zero) for 1: NNPACK then runs on the caller alone.</summary>
+    public static IntPtr CreatePool(int threads) => threads > 1 ? CreateThreadPool((nuint)threads) : IntPtr.Zero;
+
+    public static void DestroyPool(IntPtr pool)
+    {
+        if (pool != IntPtr.Zero) DestroyThreadPool(pool);
+    }
 
     /// <summary>
     /// Sends the pool's workers to sleep now. After a call they spin for up to a million iterations waiting for the
     /// next (pthreadpool's default), which on a 2-core machine takes a core from libtorch's own threads for the
     /// operations between two Winograd convolutions. An empty task run with the yield flag ends the spin.
     /// </summary>
-    public static unsafe void YieldWorkers()
+    public static unsafe void YieldWorkers(IntPtr pool)
     {
-        var pool = Pool.Value;
+        if (pool == IntPtr.Zero) return;
         ParallelizeOneDimension(pool, &Nothing, null, (nuint)Math.Max(2, ThreadCount(pool)), FlagYieldWorkers);
     }
 
@@ -75,6 +79,9 @@ internal static partial class Nnpack
 
     [LibraryImport(Library, EntryPoint = "pthreadpool_create")]
     private static partial IntPtr CreateThreadPool(nuint threads);
+
+    [LibraryImport(Library, EntryPoint = "pthreadpool_destroy")]
+    private static partial void DestroyThreadPool(IntPtr pool);
 
     [LibraryImport(Library, EntryPoint = "pthreadpool_get_threads_count")]
     private static partial nuint ThreadCount(IntPtr pool);

@@ -18,7 +18,7 @@ internal sealed unsafe class WinogradConvolution : IDisposable
     private readonly int _activation;
     private void* _transformed;
 
-    public WinogradConvolution(Tensor weight, Tensor bias, bool relu)
+    public WinogradConvolution(Tensor weight, Tensor bias, bool relu, IntPtr threadPool)
     {
         if (weight.dtype != ScalarType.Float32 || weight.device_type != TorchSharp.DeviceType.CPU || weight.dim() != 4 || weight.shape[2] != 3 || weight.shape[3] != 3)
             throw new ArgumentException($"a Winograd convolution takes a float32 3x3 kernel on the CPU, not {weight.dtype} {string.Join('x', weight.shape)} on {weight.device}", nameof(weight));
@@ -33,10 +33,10 @@ internal sealed unsafe class WinogradConvolution : IDisposable
         fixed (byte* k = kernel.bytes)
         {
             Check(Nnpack.ConvolutionInference(Nnpack.AlgorithmWt8x8, Nnpack.StrategyPrecompute, _inputChannels, _outputChannels,
-                size, padding, Kernel, Stride, null, (float*)k, null, null, null, &bytes, _activation, null, Nnpack.ThreadPool, null));
+                size, padding, Kernel, Stride, null, (float*)k, null, null, null, &bytes, _activation, null, threadPool, null));
             _transformed = NativeMemory.AlignedAlloc(bytes, 64);
             Check(Nnpack.ConvolutionInference(Nnpack.AlgorithmWt8x8, Nnpack.StrategyPrecompute, _inputChannels, _outputChannels,
-                size, padding, Kernel, Stride, null, (float*)k, null, null, _transformed, &bytes, _activation, null, Nnpack.ThreadPool, null));
+                size, padding, Kernel, Stride, null, (float*)k, null, null, _transformed, &bytes, _activation, null, threadPool, null));
         }
         TransformedBytes = (long)bytes;
     }
@@ -60,7 +60,7 @@ internal sealed unsafe class WinogradConvolution : IDisposable
         var outputImage = output.shape[1] * output.shape[2] * output.shape[3];
         nuint needed = 0;
         Check(Nnpack.ConvolutionInference(Nnpack.AlgorithmWt8x8, Nnpack.StrategyReuse, _inputChannels, _outputChannels,
-            size, padding, Kernel, Stride, null, (float*)_transformed, null, null, null, &needed, _activation, null, Nnpack.ThreadPool, null));
+            size, padding, Kernel, Stride, null, (float*)_transformed, null, null, null, &needed, _activation, null, workspace.ThreadPool, null));
         var buffer = workspace.Rent(needed);
         fixed (byte* i = x.bytes)
         fixed (byte* o = output.bytes)
@@ -71,10 +71,10 @@ internal sealed unsafe class WinogradConvolution : IDisposable
                 var capacity = workspace.Bytes;
                 Check(Nnpack.ConvolutionInference(Nnpack.AlgorithmWt8x8, Nnpack.StrategyReuse, _inputChannels, _outputChannels,
                     size, padding, Kernel, Stride, (float*)i + n * inputImage, (float*)_transformed, (float*)b, (float*)o + n * outputImage,
-                    buffer, &capacity, _activation, null, Nnpack.ThreadPool, null));
+                    buffer, &capacity, _activation, null, workspace.ThreadPool, null));
             }
         }
-        Nnpack.YieldWorkers();
+        Nnpack.YieldWorkers(workspace.ThreadPool);
         return output;
     }
 
@@ -96,9 +96,12 @@ internal sealed unsafe class WinogradConvolution : IDisposable
 /// forward pass (allocating it per call costs a page fault per 4 KiB: tens of MB a band), grown to the largest
 /// call's need, and released after the pass so an idle model holds none.
 /// </summary>
-internal sealed unsafe class NnpackWorkspace : IDisposable
+internal sealed unsafe class NnpackWorkspace(int threads) : IDisposable
 {
     private void* _buffer;
+
+    /// <summary>This model's own pool: a pool serves one call at a time, and devices sharing one waited on each other.</summary>
+    public IntPtr ThreadPool { get; private set; } = Nnpack.CreatePool(threads);
 
     public nuint Bytes { get; private set; }
 
@@ -122,5 +125,10 @@ internal sealed unsafe class NnpackWorkspace : IDisposable
         Bytes = 0;
     }
 
-    public void Dispose() => Release();
+    public void Dispose()
+    {
+        Release();
+        Nnpack.DestroyPool(ThreadPool);
+        ThreadPool = IntPtr.Zero;
+    }
 }

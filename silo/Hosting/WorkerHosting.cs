@@ -58,6 +58,7 @@ public static class WorkerHosting
                 OpenSlides = workers.OpenSlides,
                 DataRoots = sp.GetRequiredService<IOptions<PathologyGrainOptions>>().Value.DataRoots,
                 Simulation = workers.Simulation.ToDomain(),
+                CpuDeviceThreads = BatchScorerOptions.ThreadsPerCpuDevice(workers.Devices, Environment.ProcessorCount),
             }, sp.GetRequiredService<TimeProvider>(), metrics.ModelLoaded);
         });
         services.TryAddSingleton<WorkSource>();

@@ -36,8 +36,8 @@ public sealed class WinogradConvolutionTests(Xunit.Abstractions.ITestOutputHelpe
 
         using var direct = F.conv2d(features, weight, bias, padding: [verticalPadding, 1]);
         if (relu) direct.relu_();
-        using var convolution = new WinogradConvolution(weight, bias, relu);
-        using var workspace = new NnpackWorkspace();
+        using var workspace = new NnpackWorkspace(threads: 2);
+        using var convolution = new WinogradConvolution(weight, bias, relu, workspace.ThreadPool);
         using var winograd = convolution.Apply(features, verticalPadding, workspace);
 
         Assert.Equal(direct.shape, winograd.shape);
@@ -97,4 +97,13 @@ public sealed class WinogradConvolutionTests(Xunit.Abstractions.ITestOutputHelpe
         // NativeRuntime's module initializer runs before any test touches torch, as opath's and the silo's entry points do.
         Assert.Equal("PASSIVE", NativeRuntimeSettings.NativeValue(NativeRuntimeSettings.OpenMpWaitPolicy));
     }
+
+    [Theory]
+    [InlineData(new[] { "cpu:0", "cpu:1" }, 2, 1)] // the demo's embedded silo on this machine
+    [InlineData(new[] { "cpu:0" }, 4, 4)]
+    [InlineData(new[] { "cuda:0", "cpu:0" }, 16, 16)]
+    [InlineData(new[] { "cpu:0", "cpu:1", "cpu:2" }, 2, 1)]
+    [InlineData(new[] { "sim:0", "sim:1" }, 2, 2)]
+    public void CpuDevicesOfOneSilo_ShareTheCores(string[] devices, int processors, int expected) =>
+        Assert.Equal(expected, BatchScorerOptions.ThreadsPerCpuDevice(devices, processors));
 }
