@@ -1,9 +1,6 @@
 using System.Text.Json;
 using OrleansPathology.Client;
-using OrleansPathology.Imaging;
 using OrleansPathology.Inference;
-using OrleansPathology.Slides;
-using OrleansPathology.Tissue;
 
 namespace OrleansPathology.Tests.Inference;
 
@@ -17,16 +14,8 @@ public sealed class InferConvolutionsCommandTests
         var dir = TestData.NewTempDir("opath-convolutions");
         try
         {
-            var slidePath = TestData.Slide("CMU-1-Small-Region.svs");
-            var weights = Path.Combine(dir, "w.bin");
-            Assert.Equal(ExitCodes.Success, ConsoleCapture.Run(() => OpathCommand.Create().Parse(["model", "init", "--out", weights, "--seed", "1"]).Invoke()).Exit);
-            SlideMask tissue;
-            using (var slide = Slide.Open(slidePath)) tissue = TissueDetector.Detect(slide).Mask;
-            var window = new SlideMask(tissue.Width, tissue.Height, tissue.Level, tissue.Downsample);
-            for (var y = 14; y < 24; y++)
-                for (var x = 10; x < 22; x++) window[x, y] = tissue[x, y];
-            var maskPath = Path.Combine(dir, "window.mask");
-            window.Save(maskPath);
+            var slidePath = InferWindow.SlidePath;
+            var (weights, maskPath) = InferWindow.Prepare(dir, x0: 10, x1: 22, y0: 14, y1: 24);
 
             (ProbabilityMap Map, string Convolutions) Infer(params string[] extra)
             {

@@ -1,8 +1,5 @@
 using OrleansPathology.Client;
-using OrleansPathology.Imaging;
 using OrleansPathology.Inference;
-using OrleansPathology.Slides;
-using OrleansPathology.Tissue;
 
 namespace OrleansPathology.Tests.Inference;
 
@@ -16,17 +13,9 @@ public sealed class InferRegionCellsCommandTests
         var dir = TestData.NewTempDir("opath-regioncells");
         try
         {
-            var slidePath = TestData.Slide("CMU-1-Small-Region.svs");
-            var weights = Path.Combine(dir, "w.bin");
-            Assert.Equal(ExitCodes.Success, ConsoleCapture.Run(() => OpathCommand.Create().Parse(["model", "init", "--out", weights, "--seed", "1"]).Invoke()).Exit);
+            var slidePath = InferWindow.SlidePath;
             // A 20x20-cell window of the tissue, across the cuts at cells 16 and 24 both ways.
-            SlideMask tissue;
-            using (var slide = Slide.Open(slidePath)) tissue = TissueDetector.Detect(slide).Mask;
-            var window = new SlideMask(tissue.Width, tissue.Height, tissue.Level, tissue.Downsample);
-            for (var y = 12; y < 32; y++)
-                for (var x = 8; x < 28; x++) window[x, y] = tissue[x, y];
-            var maskPath = Path.Combine(dir, "window.mask");
-            window.Save(maskPath);
+            var (weights, maskPath) = InferWindow.Prepare(dir, x0: 8, x1: 28, y0: 12, y1: 32);
 
             ProbabilityMap Infer(int regionCells)
             {
