@@ -94,8 +94,8 @@ public sealed partial class FoldedFcnResNet18 : IDisposable
         return _workspace ??= new NnpackWorkspace(WinogradThreads > 0 ? WinogradThreads : get_num_threads());
     }
 
-    // The stem and its pool run as the input comes (channels-last is oneDNN's fast layout, and libtorch's max pool is
-    // 5x slower in NCHW); NNPACK's convolutions take NCHW, so the layers after the pool get it.
+    // The stem and its pool run as the input comes (channels-last is oneDNN's fast layout, and libtorch's NCHW max pool
+    // took 12 % of a banded Winograd pass against under 1 % channels-last); NNPACK takes NCHW, so the layers get it.
     private static Tensor ForLayers(Tensor pooled, NnpackWorkspace? winograd) => winograd is null ? pooled : pooled.contiguous();
 
     private IEnumerable<FoldedConv> AllConvolutions() =>
