@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace OrleansPathology.Model;
 
 /// <summary>
-/// A 3x3 stride-1 convolution with bias (and ReLU, if asked) by NNPACK's Winograd F(6x6, 3x3): 36 multiplies per
-/// 6x6 outputs and input channel where a direct convolution spends 324. The kernel is transformed once, here, and
+/// A 3x3 stride-1 convolution with bias (and ReLU, if asked) by NNPACK's Winograd F(6x6, 3x3): 64 multiplies per
+/// 6x6 outputs and pair of channels where a direct convolution spends 324. The kernel is transformed once, here, and
 /// reused by every call. fp32, NCHW, on the CPU. Results equal the direct convolution's to about 1e-5 of their
 /// magnitude (the transforms' rounding; tests/Model/WinogradConvolutionTests). Not re-entrant: one caller at a time
 /// per <see cref="NnpackWorkspace"/>.
