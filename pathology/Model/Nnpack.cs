@@ -4,8 +4,8 @@ using static TorchSharp.torch;
 namespace OrleansPathology.Model;
 
 /// <summary>
-/// NNPACK, which the libtorch CPU builds carry but which libtorch's own convolution dispatch never picks on desktop (oneDNN comes first, and NNPACK only for batches of 16
-/// or more); its C entry points are exported from libtorch_cpu.
+/// NNPACK, which the libtorch CPU builds carry but which libtorch's own convolution dispatch never picks on desktop
+/// (oneDNN comes first, and NNPACK only for batches of 16 or more); its C entry points are exported from libtorch_cpu.
 /// </summary>
 internal static partial class Nnpack
 {
