@@ -21,6 +21,15 @@ var read = new Command("read", "Level-0 read throughput through OpenSlide agains
 read.SetAction(parse => Report(() => ReadBenchmark.Run(new ReadBenchmark.Settings(parse.GetValue(slide)!, parse.GetValue(patches),
     parse.GetValue(regions), parse.GetValue(regionSide), parse.GetValue(decodeTiles), parse.GetValue(seed)))));
 
+var rounds = new Option<int>("--rounds") { Description = "Rounds of every case, each between two raw decodes.", DefaultValueFactory = _ => 15 };
+var ratioDecodeTiles = new Option<int>("--decode-tiles") { Description = "Level-0 tissue tiles in each raw decode.", DefaultValueFactory = _ => 400 };
+var readRatios = new Command("read-ratios", "The fast path's read rate over the raw tile-decode rate: median and quartiles over many short rounds.")
+{
+    slide, regions, regionSide, ratioDecodeTiles, rounds, seed,
+};
+readRatios.SetAction(parse => Report(() => ReadRatios.Run(new ReadRatios.Settings(parse.GetValue(slide)!, parse.GetValue(regions),
+    parse.GetValue(regionSide), parse.GetValue(ratioDecodeTiles), parse.GetValue(rounds), parse.GetValue(seed)))));
+
 var strides = new Option<string>("--strides") { Description = "Comma-separated strides.", DefaultValueFactory = _ => "64,32" };
 var precisions = new Option<string>("--precisions") { Description = "Comma-separated precisions (fp32, bf16).", DefaultValueFactory = _ => "fp32,bf16" };
 var patchCells = new Option<int>("--patch-cells") { Description = "Cells scored in patch mode per stride and precision.", DefaultValueFactory = _ => 1000 };
@@ -118,7 +127,7 @@ var cohort = new Command("cohort", "A cohort of slides through SlideInference in
 cohort.SetAction(parse => ReportAsync(() => CohortBenchmark.Run(new CohortBenchmark.Settings(parse.GetValue(cohortSlides)!, parse.GetValue(weights),
     parse.GetValue(cohortCanonical), parse.GetValue(regionCells), parse.GetValue(threads)))));
 
-var root = new RootCommand("Benchmarks of the OrleansPathology inference engine; figures go to BENCHMARKS.md.") { read, infer, e2e, forward, bands, plan, tissue, cohort };
+var root = new RootCommand("Benchmarks of the OrleansPathology inference engine; figures go to BENCHMARKS.md.") { read, readRatios, infer, e2e, forward, bands, plan, tissue, cohort };
 return await root.Parse(args).InvokeAsync();
 
 // Expected failures (a missing or unreadable slide or weights file, a bad option value) are one line on stderr and exit code 2.

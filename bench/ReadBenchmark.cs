@@ -78,18 +78,13 @@ internal static class ReadBenchmark
         }
         foreach (var threads in new[] { 1, 2 })
         {
-            var origins = Sample(cells, s.Regions, random)
-                .Select(c => grid.Centre(c))
-                .Select(c => (Clamp((long)c.X - s.RegionSide / 2, slide.Dimensions.Width - s.RegionSide), Clamp((long)c.Y - s.RegionSide / 2, slide.Dimensions.Height - s.RegionSide)))
-                .ToArray();
+            var origins = RandomRegions(slide, grid, cells, s.Regions, s.RegionSide, random);
             var m = ReadRegions(slide, origins, s.RegionSide, threads);
             Row(table, $"ReadRegion {s.RegionSide}x{s.RegionSide}, random tissue", threads, origins.Length, m, (double)s.RegionSide * s.RegionSide);
             if (threads == 1)
             {
                 // The same kind of read without Slide's ARGB to RGB conversion: what OpenSlide itself costs.
-                var argbOrigins = Sample(cells, s.Regions, random).Select(c => grid.Centre(c))
-                    .Select(c => (Clamp((long)c.X - s.RegionSide / 2, slide.Dimensions.Width - s.RegionSide), Clamp((long)c.Y - s.RegionSide / 2, slide.Dimensions.Height - s.RegionSide)))
-                    .ToArray();
+                var argbOrigins = RandomRegions(slide, grid, cells, s.Regions, s.RegionSide, random);
                 using var native = OpenSlideNative.Open(s.SlidePath);
                 var argb = new uint[s.RegionSide * s.RegionSide];
                 var n = Measured.Run(() =>
@@ -129,10 +124,7 @@ internal static class ReadBenchmark
         };
         foreach (var (threads, readers) in new[] { (1, 1), (2, 1), (1, 2) })
         {
-            var origins = Sample(cells, s.Regions, random)
-                .Select(c => grid.Centre(c))
-                .Select(c => (Clamp((long)c.X - s.RegionSide / 2, slide.Dimensions.Width - s.RegionSide), Clamp((long)c.Y - s.RegionSide / 2, slide.Dimensions.Height - s.RegionSide)))
-                .ToArray();
+            var origins = RandomRegions(slide, grid, cells, s.Regions, s.RegionSide, random);
             if (threads == 1 && readers == 1) regionOrigins.Add(origins);
             foreach (var (how, locality, cacheBytes) in regionCases)
             {
@@ -189,7 +181,7 @@ internal static class ReadBenchmark
     private static double TilePixels(TiffImage? tiff) => tiff is null ? double.NaN : (double)tiff.TileWidth * tiff.TileHeight;
 
     // As SlideInference reads: into buffers of a pool, each given back once its batch is done with.
-    private static void ReadPlan(Slide slide, TileBatch[] plan, int readers, PixelBufferPool buffers) =>
+    internal static void ReadPlan(Slide slide, TileBatch[] plan, int readers, PixelBufferPool buffers) =>
         Parallel.ForEach(plan, new ParallelOptions { MaxDegreeOfParallelism = readers }, b => buffers.Return(BatchReader.Read(slide, b, buffers).Rgb));
 
     private static unsafe void ReadArgb(OpenSlideHandle handle, long x, long y, int side, uint[] argb)
@@ -215,7 +207,7 @@ internal static class ReadBenchmark
     // one. Parallel.For's localInit allocates anew each time it replaces a worker task (about every 100 ms), and a fresh
     // 12 MB array's zeroing and page faults were timed as reading (isolated regions, one thread, AMD EPYC Zen 3, two runs
     // each: 0.78 and 0.86 of the raw rate so, 0.83 and 0.91 reusing buffers).
-    private static Measured ReadRegions(Slide slide, (long X, long Y)[] origins, int side, int threads, ReadLocality locality = ReadLocality.Neighbours)
+    internal static Measured ReadRegions(Slide slide, (long X, long Y)[] origins, int side, int threads, ReadLocality locality = ReadLocality.Neighbours)
     {
         var buffers = new ConcurrentBag<byte[]>(Enumerable.Range(0, threads).Select(_ =>
         {
@@ -253,7 +245,7 @@ internal static class ReadBenchmark
             local => local.Decoder.Dispose()));
 
     /// <summary>Level-0 tiles whose centre lies on tissue, a random sample of at most <paramref name="count"/>.</summary>
-    private static int[] TissueTiles(TiffImage tiff, SlideMask tissue, int count, Random random)
+    internal static int[] TissueTiles(TiffImage tiff, SlideMask tissue, int count, Random random)
     {
         var onTissue = new List<int>();
         for (var ty = 0; ty < tiff.TilesDown; ty++)
@@ -268,13 +260,19 @@ internal static class ReadBenchmark
         return Sample(onTissue.ToArray(), count, random);
     }
 
-    private static T[] Sample<T>(T[] items, int count, Random random)
+    internal static T[] Sample<T>(T[] items, int count, Random random)
     {
         if (count >= items.Length) return [.. items];
         var copy = (T[])items.Clone();
         random.Shuffle(copy);
         return copy[..count];
     }
+
+    /// <summary>Regions of side <paramref name="side"/> centred on <paramref name="count"/> random tissue cells, kept on the slide.</summary>
+    internal static (long X, long Y)[] RandomRegions(Slide slide, CellGrid grid, Cell[] cells, int count, int side, Random random) =>
+        Sample(cells, count, random).Select(c => grid.Centre(c))
+            .Select(c => (Clamp((long)c.X - side / 2, slide.Dimensions.Width - side), Clamp((long)c.Y - side / 2, slide.Dimensions.Height - side)))
+            .ToArray();
 
     private static long Clamp(long value, long max) => Math.Max(0, Math.Min(value, max));
 }
