@@ -48,6 +48,8 @@ internal static class ReadRatios
             $"in plan order, raw rate of {jpegs.Length} tissue tiles, {s.Rounds} rounds");
         Console.WriteLine(Machine.Describe());
 
+        // One buffer pool per case, kept across rounds: the untimed first round allocates its buffers.
+        var pools = cases.Select(c => new PixelBufferPool(c.Readers)).ToArray();
         var ratios = cases.Select(_ => new List<double>()).ToArray();
         var raws = cases.Select(_ => new List<double>()).ToArray();
         var tileMp = (double)tiff.TileWidth * tiff.TileHeight / 1e6;
@@ -58,13 +60,12 @@ internal static class ReadRatios
             {
                 var c = cases[k];
                 var threads = c.DecodeThreads * c.Readers;
-                var buffers = new PixelBufferPool(c.Readers);
                 // A fresh Slide per read: its decoded-tile cache starts cold, opened outside the timing.
                 using var fast = Slide.Open(s.SlidePath, new SlideReadOptions { DecodeThreads = c.DecodeThreads });
                 var before = ReadBenchmark.Decode(jpegs, threads, tiff);
-                var read = c.Read(fast, buffers);
+                var read = c.Read(fast, pools[k]);
                 var after = ReadBenchmark.Decode(jpegs, threads, tiff);
-                if (round == 0) continue; // the first round warms the JIT and the buffers
+                if (round == 0) continue; // the first round warms the JIT and the buffer pools
                 var raw = jpegs.Length * tileMp * 2 / (before.WallSeconds + after.WallSeconds);
                 raws[k].Add(raw);
                 ratios[k].Add(c.MegapixelsRead / read.WallSeconds / raw);
