@@ -14,10 +14,10 @@ namespace OrleansPathology.Bench;
 internal static class ReadBenchmark
 {
     /// <summary>The network's input side (MONAI/Clara: 224).</summary>
-    private const int PatchSide = 224;
+    internal const int PatchSide = 224;
 
     /// <summary>The patch-mode grid: MONAI bundle stride 64.</summary>
-    private const int Stride = 64;
+    internal const int Stride = 64;
 
     public sealed record Settings(string SlidePath, int Patches, int Regions, int RegionSide, int DecodeTiles, int Seed);
 

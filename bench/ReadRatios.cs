@@ -6,8 +6,9 @@ namespace OrleansPathology.Bench;
 
 /// <summary>
 /// The reader's rate over the raw tile-decode rate, measured in many short rounds: this shared machine's speed moves
-/// by a third within a minute, so one ratio per case (opath-bench read) can land anywhere in 0.7-1.0. Each round
-/// measures every case between two raw decodes at its thread count; the table gives each case's median and quartiles.
+/// by a third within a minute, so one ratio per case (opath-bench read) landed anywhere in 0.77-0.93 over seven runs of
+/// one case (BENCHMARKS.md, issue 12, session 11). Each round measures every case between two raw decodes at its thread
+/// count; the table gives each case's median and quartiles.
 /// </summary>
 internal static class ReadRatios
 {
@@ -19,8 +20,9 @@ internal static class ReadRatios
     {
         using var slide = Slide.Open(s.SlidePath, SlideReadOptions.OpenSlideOnly);
         var tissue = TissueDetector.Detect(slide).Mask;
-        var grid = new CellGrid(slide.Dimensions.Width, slide.Dimensions.Height, 64);
+        var grid = new CellGrid(slide.Dimensions.Width, slide.Dimensions.Height, ReadBenchmark.Stride);
         var cells = grid.ForegroundCells(tissue).ToArray();
+        if (cells.Length == 0) throw new InvalidDataException($"{s.SlidePath}: no tissue found, nothing to read");
         PageCache.Warm(s.SlidePath);
         using var tileReader = JpegTileReader.TryOpen(s.SlidePath, slide.Vendor, slide.Levels, SlideReadOptions.Default, out var why)
             ?? throw new InvalidDataException($"{s.SlidePath}: level 0 is not served by the fast path ({why}), nothing to compare");
@@ -31,7 +33,7 @@ internal static class ReadRatios
         var origins = ReadBenchmark.RandomRegions(slide, grid, cells, s.Regions, s.RegionSide, random);
         var plan = TileBatchPlanner.PlanDense(s.SlidePath, grid, tissue, new InferenceOptions().RegionCells).Take(s.Regions).ToArray();
         var regionMp = origins.Length * (double)s.RegionSide * s.RegionSide / 1e6;
-        var planMp = plan.Sum(b => { var (w, h) = DenseGeometry.RegionPixels(b.Region!.Value, 64, 224, b.ContextMargin); return (double)w * h; }) / 1e6;
+        var planMp = plan.Sum(b => { var (w, h) = DenseGeometry.RegionPixels(b.Region!.Value, ReadBenchmark.Stride, ReadBenchmark.PatchSide, b.ContextMargin); return (double)w * h; }) / 1e6;
 
         Measured Isolated(Slide fast, int readers) => ReadBenchmark.ReadRegions(fast, origins, s.RegionSide, readers, ReadLocality.Isolated);
         Measured InPlanOrder(Slide fast, PixelBufferPool buffers, int readers) => Measured.Run(() => ReadBenchmark.ReadPlan(fast, plan, readers, buffers));
