@@ -16,6 +16,16 @@ public sealed class BatchScorerTests : IDisposable
 
     public void Dispose() => _engine.Dispose();
 
+    // Each CPU device runs its own Winograd thread pool; devices computing at once split the cores between them.
+    [Theory]
+    [InlineData(new[] { "cpu:0", "cpu:1" }, 2, 1)] // the demo's embedded silo on this machine
+    [InlineData(new[] { "cpu:0" }, 4, 4)]
+    [InlineData(new[] { "cuda:0", "cpu:0" }, 16, 16)]
+    [InlineData(new[] { "cpu:0", "cpu:1", "cpu:2" }, 2, 1)]
+    [InlineData(new[] { "sim:0", "sim:1" }, 2, 2)]
+    public void CpuDevicesOfOneSilo_ShareTheCores(string[] devices, int processors, int expected) =>
+        Assert.Equal(expected, BatchScorerOptions.ThreadsPerCpuDevice(devices, processors));
+
     [Fact]
     public async Task ADenseItem_GivesTheProbabilitiesOfTheInProcessPipeline()
     {

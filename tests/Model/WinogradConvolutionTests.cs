@@ -97,13 +97,4 @@ public sealed class WinogradConvolutionTests(Xunit.Abstractions.ITestOutputHelpe
         // NativeRuntime's module initializer runs before any test touches torch, as opath's and the silo's entry points do.
         Assert.Equal("PASSIVE", NativeRuntimeSettings.NativeValue(NativeRuntimeSettings.OpenMpWaitPolicy));
     }
-
-    [Theory]
-    [InlineData(new[] { "cpu:0", "cpu:1" }, 2, 1)] // the demo's embedded silo on this machine
-    [InlineData(new[] { "cpu:0" }, 4, 4)]
-    [InlineData(new[] { "cuda:0", "cpu:0" }, 16, 16)]
-    [InlineData(new[] { "cpu:0", "cpu:1", "cpu:2" }, 2, 1)]
-    [InlineData(new[] { "sim:0", "sim:1" }, 2, 2)]
-    public void CpuDevicesOfOneSilo_ShareTheCores(string[] devices, int processors, int expected) =>
-        Assert.Equal(expected, BatchScorerOptions.ThreadsPerCpuDevice(devices, processors));
 }
